@@ -1,0 +1,146 @@
+import { allocate, type TypedArray } from '../dtype.ts';
+import type { Node } from '../ir/node.ts';
+import { stridesOf } from '../shape.ts';
+import { stridedCopy } from './strided.ts';
+
+/**
+ * Reference kernels for the non-elementwise primitives. Elementwise primitives are compiled by
+ * `fusion.ts`. Reductions and matmul accumulate in float64 and round once when storing, which is
+ * at least as accurate as any frontend we compare against; int32 results wrap modulo 2^32.
+ */
+export type Kernel = (node: Node, inputs: readonly TypedArray[]) => TypedArray;
+
+export function reduceKernel(node: Node, [x]: readonly TypedArray[]): TypedArray {
+  const op = node.op;
+  if (op.kind !== 'reduce') throw new Error('reduceKernel on non-reduce');
+  const inShape = node.inputs[0]!.shape;
+  const reduced = new Set(op.axes);
+  // Output strides laid over the input's axes (0 on reduced axes) map every input element to
+  // its output slot without materialising indices.
+  const keptShape = inShape.filter((_, i) => !reduced.has(i));
+  const keptStrides = stridesOf(keptShape);
+  const outStrideOnInput: number[] = [];
+  let k = 0;
+  inShape.forEach((_, i) => {
+    outStrideOnInput.push(reduced.has(i) ? 0 : keptStrides[k++]!);
+  });
+  const outSize = node.size;
+  const acc = new Float64Array(outSize);
+  const fn = op.fn;
+  const arg = fn === 'argmax' ? new Int32Array(outSize) : undefined;
+  const axis = op.axes[0] ?? 0;
+  if (fn === 'max' || fn === 'argmax') acc.fill(-Infinity);
+  if (fn === 'min') acc.fill(Infinity);
+  const rank = inShape.length;
+  const index = new Array<number>(rank).fill(0);
+  const n = x!.length;
+  let o = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x![i]!;
+    const a = acc[o]!;
+    if (fn === 'sum') acc[o] = a + v;
+    else if (fn === 'max') {
+      if (v > a || v !== v) acc[o] = a !== a ? a : v; // NaN propagates and sticks
+    } else if (fn === 'min') {
+      if (v < a || v !== v) acc[o] = a !== a ? a : v;
+    } else if (a === a && (v > a || v !== v)) {
+      // argmax: the first maximum wins; NaN counts as the maximum (as in torch and numpy)
+      acc[o] = v;
+      arg![o] = index[axis]!;
+    }
+    // advance the multi-index and the output offset together
+    for (let d = rank - 1; d >= 0; d--) {
+      index[d]!++;
+      o += outStrideOnInput[d]!;
+      if (index[d]! < inShape[d]!) break;
+      o -= outStrideOnInput[d]! * inShape[d]!;
+      index[d] = 0;
+    }
+  }
+  if (arg) return arg;
+  const out = allocate(node.dtype, outSize);
+  if (node.dtype === 'int32') for (let i = 0; i < outSize; i++) out[i] = acc[i]! | 0;
+  else out.set(acc);
+  return out;
+}
+
+export function transposeKernel(node: Node, [x]: readonly TypedArray[]): TypedArray {
+  const op = node.op;
+  if (op.kind !== 'transpose') throw new Error('transposeKernel on non-transpose');
+  const inStrides = stridesOf(node.inputs[0]!.shape);
+  const out = allocate(node.dtype, node.size);
+  stridedCopy(x!, 0, op.perm.map((p) => inStrides[p]!), out, 0, stridesOf(node.shape), node.shape);
+  return out;
+}
+
+export function expandKernel(node: Node, [x]: readonly TypedArray[]): TypedArray {
+  const inShape = node.inputs[0]!.shape;
+  const inStrides = stridesOf(inShape).map((s, i) => (inShape[i] === 1 ? 0 : s));
+  const out = allocate(node.dtype, node.size);
+  if (node.inputs[0]!.size === 1) out.fill(x![0]!);
+  else stridedCopy(x!, 0, inStrides, out, 0, stridesOf(node.shape), node.shape);
+  return out;
+}
+
+export function sliceKernel(node: Node, [x]: readonly TypedArray[]): TypedArray {
+  const op = node.op;
+  if (op.kind !== 'slice') throw new Error('sliceKernel on non-slice');
+  const inStrides = stridesOf(node.inputs[0]!.shape);
+  const offset = op.begin.reduce((acc, b, i) => acc + b * inStrides[i]!, 0);
+  const out = allocate(node.dtype, node.size);
+  if (node.size > 0) stridedCopy(x!, offset, inStrides, out, 0, stridesOf(node.shape), node.shape);
+  return out;
+}
+
+export function padKernel(node: Node, [x]: readonly TypedArray[]): TypedArray {
+  const op = node.op;
+  if (op.kind !== 'pad') throw new Error('padKernel on non-pad');
+  const out = allocate(node.dtype, node.size);
+  out.fill(op.value);
+  const outStrides = stridesOf(node.shape);
+  const offset = op.pads.reduce((acc, [lo], i) => acc + lo * outStrides[i]!, 0);
+  const inShape = node.inputs[0]!.shape;
+  if (node.inputs[0]!.size > 0) stridedCopy(x!, 0, stridesOf(inShape), out, offset, outStrides, inShape);
+  return out;
+}
+
+export function concatKernel(node: Node, inputs: readonly TypedArray[]): TypedArray {
+  const op = node.op;
+  if (op.kind !== 'concat') throw new Error('concatKernel on non-concat');
+  const out = allocate(node.dtype, node.size);
+  const outStrides = stridesOf(node.shape);
+  let at = 0;
+  node.inputs.forEach((input, i) => {
+    if (input.size > 0) stridedCopy(inputs[i]!, 0, stridesOf(input.shape), out, at * outStrides[op.axis]!, outStrides, input.shape);
+    at += input.shape[op.axis]!;
+  });
+  return out;
+}
+
+export function matmulKernel(node: Node, [a, b]: readonly TypedArray[]): TypedArray {
+  const sa = node.inputs[0]!.shape;
+  const sb = node.inputs[1]!.shape;
+  const m = sa[sa.length - 2]!;
+  const k = sa[sa.length - 1]!;
+  const n = sb[sb.length - 1]!;
+  const batches = node.size / Math.max(m * n, 1);
+  const out = allocate(node.dtype, node.size);
+  const row = new Float64Array(n);
+  for (let bt = 0; bt < batches; bt++) {
+    const ao = bt * m * k;
+    const bo = bt * k * n;
+    const oo = bt * m * n;
+    for (let i = 0; i < m; i++) {
+      row.fill(0);
+      // i-k-j order walks both b and the output row contiguously
+      for (let p = 0; p < k; p++) {
+        const av = a![ao + i * k + p]!;
+        const bRow = bo + p * n;
+        for (let j = 0; j < n; j++) row[j] = row[j]! + av * b![bRow + j]!;
+      }
+      if (node.dtype === 'int32') for (let j = 0; j < n; j++) out[oo + i * n + j] = row[j]! | 0;
+      else out.set(row, oo + i * n);
+    }
+  }
+  return out;
+}
