@@ -50,7 +50,10 @@ export function broadcastShapes(a: Shape, b: Shape, where = 'broadcast'): number
 /** Normalises a possibly negative axis for a tensor of rank `rank`. */
 export function normalizeAxis(axis: number, rank: number, where: string): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {
-    fail(`axis ${axis} is out of range for rank ${rank}`, { where, hint: `use an integer in [${-rank}, ${rank - 1}]` });
+    fail(`axis ${axis} is out of range for rank ${rank}`, {
+      where,
+      hint: `use an integer in [${-rank}, ${rank - 1}]`,
+    });
   }
   return axis < 0 ? axis + rank : axis;
 }

@@ -1,7 +1,7 @@
+import { isFloat } from '../dtype.ts';
 import { fail } from '../errors.ts';
 import { type Node, topoSort } from '../ir/node.ts';
 import { primName } from '../ir/op.ts';
-import { isFloat } from '../dtype.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import { GRAD_RULES } from './rules.ts';
 

@@ -7,7 +7,12 @@ import { Tensor } from '../tensor/tensor.ts';
  * output (all as tensors), return one cotangent per input (undefined = not differentiable).
  * Rules use only protocol ops, so gradients are themselves traceable graphs.
  */
-export type GradRule = (g: Tensor, inputs: readonly Tensor[], out: Tensor, node: Node) => readonly (Tensor | undefined)[];
+export type GradRule = (
+  g: Tensor,
+  inputs: readonly Tensor[],
+  out: Tensor,
+  node: Node,
+) => readonly (Tensor | undefined)[];
 
 const none: GradRule = (_g, inputs) => inputs.map(() => undefined);
 const zero: GradRule = (g) => [g.mul(0)];
@@ -52,8 +57,14 @@ export const GRAD_RULES: Record<PrimName, GradRule> = {
     // d/db a^b = a^b·ln a, taken as 0 where a = 0 and b ≥ 0 (torch's convention) instead of 0·(−∞)
     Tensor.where(a!.eq(0).logicalAnd(b!.ge(0)), 0, g.mul(out).mul(a!.log())),
   ],
-  maximum: (g, [a, b]) => [g.mul(tieShare(a!.gt(b!), a!.eq(b!), a!)), g.mul(tieShare(b!.gt(a!), a!.eq(b!), a!))],
-  minimum: (g, [a, b]) => [g.mul(tieShare(a!.lt(b!), a!.eq(b!), a!)), g.mul(tieShare(b!.lt(a!), a!.eq(b!), a!))],
+  maximum: (g, [a, b]) => [
+    g.mul(tieShare(a!.gt(b!), a!.eq(b!), a!)),
+    g.mul(tieShare(b!.gt(a!), a!.eq(b!), a!)),
+  ],
+  minimum: (g, [a, b]) => [
+    g.mul(tieShare(a!.lt(b!), a!.eq(b!), a!)),
+    g.mul(tieShare(b!.lt(a!), a!.eq(b!), a!)),
+  ],
   and: none,
   or: none,
   // comparisons are piecewise constant
@@ -108,7 +119,12 @@ export const GRAD_RULES: Record<PrimName, GradRule> = {
   pad: (g, [x], _out, node) => {
     const op = node.op;
     if (op.kind !== 'pad') throw new Error('pad rule on non-pad');
-    return [g.slice(op.pads.map(([lo]) => lo), op.pads.map(([lo], i) => lo + x!.shape[i]!))];
+    return [
+      g.slice(
+        op.pads.map(([lo]) => lo),
+        op.pads.map(([lo], i) => lo + x!.shape[i]!),
+      ),
+    ];
   },
   matmul: (g, [a, b]) => [g.matmul(swapLast(b!)), swapLast(a!).matmul(g)],
   cast: (g, [x]) => [x!.dtype === 'float32' || x!.dtype === 'float64' ? g.cast(x!.dtype) : undefined],

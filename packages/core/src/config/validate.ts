@@ -17,7 +17,10 @@ export function asObject(value: unknown, where: string): JsonObject {
 export function checkKeys(obj: JsonObject, allowed: readonly string[], where: string): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
-      fail(`unknown field '${key}'`, { where: `${where}.${key}`, hint: `allowed fields: ${allowed.join(', ')}` });
+      fail(`unknown field '${key}'`, {
+        where: `${where}.${key}`,
+        hint: `allowed fields: ${allowed.join(', ')}`,
+      });
     }
   }
 }
@@ -30,7 +33,13 @@ export interface NumberRule {
   readonly integer?: boolean;
 }
 
-export function readNumber(obj: JsonObject, key: string, fallback: number | undefined, where: string, rule: NumberRule = {}): number {
+export function readNumber(
+  obj: JsonObject,
+  key: string,
+  fallback: number | undefined,
+  where: string,
+  rule: NumberRule = {},
+): number {
   const path = `${where}.${key}`;
   const value = obj[key] ?? fallback;
   if (value === undefined) fail('is required', { where: path, hint: `give a number${describeRule(rule)}` });
@@ -39,7 +48,10 @@ export function readNumber(obj: JsonObject, key: string, fallback: number | unde
 
 export function checkNumber(value: unknown, path: string, rule: NumberRule = {}): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    fail(`expected a finite number, got ${describe(value)}`, { where: path, hint: `give a number${describeRule(rule)}` });
+    fail(`expected a finite number, got ${describe(value)}`, {
+      where: path,
+      hint: `give a number${describeRule(rule)}`,
+    });
   }
   const tooLow = rule.min !== undefined && (rule.exclusiveMin ? value <= rule.min : value < rule.min);
   if (tooLow || (rule.max !== undefined && value > rule.max) || (rule.integer && !Number.isInteger(value))) {
@@ -50,22 +62,38 @@ export function checkNumber(value: unknown, path: string, rule: NumberRule = {})
 
 export function readBoolean(obj: JsonObject, key: string, fallback: boolean, where: string): boolean {
   const value = obj[key] ?? fallback;
-  if (typeof value !== 'boolean') fail(`expected true or false, got ${describe(value)}`, { where: `${where}.${key}` });
+  if (typeof value !== 'boolean')
+    fail(`expected true or false, got ${describe(value)}`, { where: `${where}.${key}` });
   return value;
 }
 
-export function readEnum<T extends string>(obj: JsonObject, key: string, allowed: readonly T[], fallback: T | undefined, where: string): T {
+export function readEnum<T extends string>(
+  obj: JsonObject,
+  key: string,
+  allowed: readonly T[],
+  fallback: T | undefined,
+  where: string,
+): T {
   const value = obj[key] ?? fallback;
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    fail(`${describe(value)} is not allowed`, { where: `${where}.${key}`, hint: `use one of ${allowed.map((a) => `'${a}'`).join(', ')}` });
+    fail(`${describe(value)} is not allowed`, {
+      where: `${where}.${key}`,
+      hint: `use one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+    });
   }
   return value as T;
 }
 
-export function readNumberArray(obj: JsonObject, key: string, where: string, rule: NumberRule = {}): number[] | undefined {
+export function readNumberArray(
+  obj: JsonObject,
+  key: string,
+  where: string,
+  rule: NumberRule = {},
+): number[] | undefined {
   const value = obj[key];
   if (value === undefined) return undefined;
-  if (!Array.isArray(value)) fail(`expected an array of numbers, got ${describe(value)}`, { where: `${where}.${key}` });
+  if (!Array.isArray(value))
+    fail(`expected an array of numbers, got ${describe(value)}`, { where: `${where}.${key}` });
   return value.map((v, i) => checkNumber(v, `${where}.${key}[${i}]`, rule));
 }
 

@@ -23,7 +23,8 @@ export function inferOutput(op: Op, inputs: readonly Node[]): { shape: Shape; dt
         hint: 'broadcast explicitly with reshape + expand',
       });
     }
-    if (x.dtype !== y.dtype) fail(`operand dtypes differ: ${x.dtype} vs ${y.dtype}`, { where, hint: 'cast one operand' });
+    if (x.dtype !== y.dtype)
+      fail(`operand dtypes differ: ${x.dtype} vs ${y.dtype}`, { where, hint: 'cast one operand' });
   };
   switch (op.kind) {
     case 'constant':
@@ -64,7 +65,8 @@ export function inferOutput(op: Op, inputs: readonly Node[]): { shape: Shape; dt
       const rank = a!.shape.length;
       const axes = new Set(op.axes);
       for (const ax of op.axes) {
-        if (!Number.isInteger(ax) || ax < 0 || ax >= rank) fail(`axis ${ax} out of range for rank ${rank}`, { where });
+        if (!Number.isInteger(ax) || ax < 0 || ax >= rank)
+          fail(`axis ${ax} out of range for rank ${rank}`, { where });
       }
       if (axes.size !== op.axes.length) fail(`repeated axis in ${JSON.stringify(op.axes)}`, { where });
       if (op.fn === 'argmax' && op.axes.length !== 1) fail('argmax takes exactly one axis', { where });
@@ -72,13 +74,17 @@ export function inferOutput(op: Op, inputs: readonly Node[]): { shape: Shape; dt
       for (const ax of op.axes) {
         if (a!.shape[ax] === 0 && op.fn !== 'sum') fail(`cannot reduce an empty axis ${ax}`, { where });
       }
-      const shape = op.keepDims ? a!.shape.map((d, i) => (axes.has(i) ? 1 : d)) : a!.shape.filter((_, i) => !axes.has(i));
+      const shape = op.keepDims
+        ? a!.shape.map((d, i) => (axes.has(i) ? 1 : d))
+        : a!.shape.filter((_, i) => !axes.has(i));
       return { shape, dtype: op.fn === 'argmax' ? 'int32' : a!.dtype };
     }
     case 'reshape':
       arity(1);
       if (sizeOf(op.shape) !== a!.size) {
-        fail(`cannot reshape ${formatShape(a!.shape)} (${a!.size} elements) to ${formatShape(op.shape)}`, { where });
+        fail(`cannot reshape ${formatShape(a!.shape)} (${a!.size} elements) to ${formatShape(op.shape)}`, {
+          where,
+        });
       }
       return { shape: op.shape, dtype: a!.dtype };
     case 'transpose': {
@@ -102,7 +108,8 @@ export function inferOutput(op: Op, inputs: readonly Node[]): { shape: Shape; dt
     case 'slice': {
       arity(1);
       const rank = a!.shape.length;
-      if (op.begin.length !== rank || op.end.length !== rank) fail('begin/end must give one entry per axis', { where });
+      if (op.begin.length !== rank || op.end.length !== rank)
+        fail('begin/end must give one entry per axis', { where });
       const shape = a!.shape.map((d, i) => {
         const lo = op.begin[i]!;
         const hi = op.end[i]!;
@@ -122,7 +129,9 @@ export function inferOutput(op: Op, inputs: readonly Node[]): { shape: Shape; dt
       for (const x of inputs) {
         if (x.dtype !== first.dtype) fail(`dtypes differ: ${first.dtype} vs ${x.dtype}`, { where });
         if (x.shape.length !== rank || x.shape.some((d, i) => i !== op.axis && d !== first.shape[i])) {
-          fail(`shapes ${formatShape(first.shape)} and ${formatShape(x.shape)} differ off axis ${op.axis}`, { where });
+          fail(`shapes ${formatShape(first.shape)} and ${formatShape(x.shape)} differ off axis ${op.axis}`, {
+            where,
+          });
         }
         total += x.shape[op.axis]!;
       }
@@ -138,8 +147,10 @@ export function inferOutput(op: Op, inputs: readonly Node[]): { shape: Shape; dt
       arity(2);
       const ra = a!.shape.length;
       const rb = b!.shape.length;
-      if (ra < 2 || ra !== rb) fail(`needs equal ranks ≥ 2, got ${formatShape(a!.shape)} x ${formatShape(b!.shape)}`, { where });
-      if (a!.dtype !== b!.dtype || !isFloat(a!.dtype) && a!.dtype !== 'int32') fail('needs matching numeric dtypes', { where });
+      if (ra < 2 || ra !== rb)
+        fail(`needs equal ranks ≥ 2, got ${formatShape(a!.shape)} x ${formatShape(b!.shape)}`, { where });
+      if (a!.dtype !== b!.dtype || (!isFloat(a!.dtype) && a!.dtype !== 'int32'))
+        fail('needs matching numeric dtypes', { where });
       const k = a!.shape[ra - 1]!;
       if (b!.shape[rb - 2] !== k || !sameShape(a!.shape.slice(0, -2), b!.shape.slice(0, -2))) {
         fail(`inner or batch dims differ: ${formatShape(a!.shape)} x ${formatShape(b!.shape)}`, { where });

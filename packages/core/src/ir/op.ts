@@ -7,7 +7,19 @@ import type { Shape } from '../shape.ts';
  * Elementwise primitives take operands of identical shape: broadcasting is made explicit by the
  * Tensor layer with `reshape` + `expand`, so gradients reduce broadcast axes in one place (expand).
  */
-export const UNARY_FNS = ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'sin', 'cos', 'floor', 'ceil', 'not'] as const;
+export const UNARY_FNS = [
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'abs',
+  'sign',
+  'sin',
+  'cos',
+  'floor',
+  'ceil',
+  'not',
+] as const;
 export const BINARY_FNS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'and', 'or'] as const;
 export const COMPARE_FNS = ['lt', 'le', 'gt', 'ge', 'eq', 'ne'] as const;
 export const REDUCE_FNS = ['sum', 'max', 'min', 'argmax'] as const;
@@ -28,7 +40,12 @@ export type Op =
   /** where(cond: bool, a, b) */
   | { readonly kind: 'where' }
   /** argmax takes exactly one axis and yields int32. */
-  | { readonly kind: 'reduce'; readonly fn: ReduceFn; readonly axes: readonly number[]; readonly keepDims: boolean }
+  | {
+      readonly kind: 'reduce';
+      readonly fn: ReduceFn;
+      readonly axes: readonly number[];
+      readonly keepDims: boolean;
+    }
   | { readonly kind: 'reshape'; readonly shape: Shape }
   | { readonly kind: 'transpose'; readonly perm: readonly number[] }
   /** Broadcast size-1 dims to `shape` (same rank). */
@@ -45,7 +62,12 @@ export type Op =
 export type OpKind = Op['kind'];
 
 /** One name per primitive: the key of the gradient table and of every backend's kernel table. */
-export type PrimName = UnaryFn | BinaryFn | CompareFn | ReduceFn | Exclude<OpKind, 'unary' | 'binary' | 'compare' | 'reduce'>;
+export type PrimName =
+  | UnaryFn
+  | BinaryFn
+  | CompareFn
+  | ReduceFn
+  | Exclude<OpKind, 'unary' | 'binary' | 'compare' | 'reduce'>;
 
 export function primName(op: Op): PrimName {
   switch (op.kind) {
@@ -79,5 +101,11 @@ export const ALL_PRIMS: readonly PrimName[] = [
 
 /** Elementwise ops: same-size operands, output index i depends only on input index i. */
 export function isElementwise(op: Op): boolean {
-  return op.kind === 'unary' || op.kind === 'binary' || op.kind === 'compare' || op.kind === 'where' || op.kind === 'cast';
+  return (
+    op.kind === 'unary' ||
+    op.kind === 'binary' ||
+    op.kind === 'compare' ||
+    op.kind === 'where' ||
+    op.kind === 'cast'
+  );
 }

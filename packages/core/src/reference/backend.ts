@@ -63,7 +63,8 @@ export class ReferenceBackend implements Backend {
       return fusable(n) && u.length === 1 && fusable(u[0]!);
     };
     const values = new Map<Node, TypedArray>();
-    const value = (n: Node): TypedArray => values.get(n) ?? fail(`internal: ${n.op.kind} #${n.id} has no value`);
+    const value = (n: Node): TypedArray =>
+      values.get(n) ?? fail(`internal: ${n.op.kind} #${n.id} has no value`);
     for (const node of order) {
       if (isLeaf(node)) {
         values.set(node, leafValue(node, bindings));
@@ -91,8 +92,15 @@ function leafValue(node: Node, bindings: ReadonlyMap<Node, TypedArray> | undefin
   if (op.kind === 'constant') return op.data;
   if (op.kind === 'input') {
     const bound = bindings?.get(node);
-    if (!bound) fail(`graph input '${op.name}' was not given a value`, { where: 'reference backend', hint: 'bind every placeholder when running a traced graph' });
-    if (bound.length !== node.size) fail(`input '${op.name}' has ${bound.length} values, shape needs ${node.size}`, { where: 'reference backend' });
+    if (!bound)
+      fail(`graph input '${op.name}' was not given a value`, {
+        where: 'reference backend',
+        hint: 'bind every placeholder when running a traced graph',
+      });
+    if (bound.length !== node.size)
+      fail(`input '${op.name}' has ${bound.length} values, shape needs ${node.size}`, {
+        where: 'reference backend',
+      });
     return bound;
   }
   return fail(`not a leaf: ${op.kind}`);

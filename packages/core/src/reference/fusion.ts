@@ -1,4 +1,4 @@
-import { type DType, toInt32, type TypedArray } from '../dtype.ts';
+import { type DType, type TypedArray, toInt32 } from '../dtype.ts';
 import type { Node } from '../ir/node.ts';
 
 /**
@@ -7,12 +7,22 @@ import type { Node } from '../ir/node.ts';
  * result is rounded with Math.fround, so fused code gives exactly the values op-by-op float32
  * evaluation would. Compiled loops are cached by their source text.
  */
-export type FusedKernel = (out: TypedArray, n: number, toI: (x: number) => number, ...inputs: TypedArray[]) => void;
+export type FusedKernel = (
+  out: TypedArray,
+  n: number,
+  toI: (x: number) => number,
+  ...inputs: TypedArray[]
+) => void;
 
 const compiled = new Map<string, FusedKernel>();
 
 /** `leaves` are the materialised inputs of the tree; scalars (size 1) are hoisted out of the loop. */
-export function runFused(root: Node, isLeaf: (n: Node) => boolean, value: (n: Node) => TypedArray, out: TypedArray): void {
+export function runFused(
+  root: Node,
+  isLeaf: (n: Node) => boolean,
+  value: (n: Node) => TypedArray,
+  out: TypedArray,
+): void {
   const leaves: Node[] = [];
   const leafIndex = new Map<Node, number>();
   const names = new Map<Node, string>();

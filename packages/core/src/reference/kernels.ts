@@ -40,10 +40,10 @@ export function reduceKernel(node: Node, [x]: readonly TypedArray[]): TypedArray
     const a = acc[o]!;
     if (fn === 'sum') acc[o] = a + v;
     else if (fn === 'max') {
-      if (v > a || v !== v) acc[o] = a !== a ? a : v; // NaN propagates and sticks
+      if (v > a || Number.isNaN(v)) acc[o] = Number.isNaN(a) ? a : v; // NaN propagates and sticks
     } else if (fn === 'min') {
-      if (v < a || v !== v) acc[o] = a !== a ? a : v;
-    } else if (a === a && (v > a || v !== v)) {
+      if (v < a || Number.isNaN(v)) acc[o] = Number.isNaN(a) ? a : v;
+    } else if (!Number.isNaN(a) && (v > a || Number.isNaN(v))) {
       // argmax: the first maximum wins; NaN counts as the maximum (as in torch and numpy)
       acc[o] = v;
       arg![o] = index[axis]!;
@@ -69,7 +69,15 @@ export function transposeKernel(node: Node, [x]: readonly TypedArray[]): TypedAr
   if (op.kind !== 'transpose') throw new Error('transposeKernel on non-transpose');
   const inStrides = stridesOf(node.inputs[0]!.shape);
   const out = allocate(node.dtype, node.size);
-  stridedCopy(x!, 0, op.perm.map((p) => inStrides[p]!), out, 0, stridesOf(node.shape), node.shape);
+  stridedCopy(
+    x!,
+    0,
+    op.perm.map((p) => inStrides[p]!),
+    out,
+    0,
+    stridesOf(node.shape),
+    node.shape,
+  );
   return out;
 }
 
@@ -111,7 +119,16 @@ export function concatKernel(node: Node, inputs: readonly TypedArray[]): TypedAr
   const outStrides = stridesOf(node.shape);
   let at = 0;
   node.inputs.forEach((input, i) => {
-    if (input.size > 0) stridedCopy(inputs[i]!, 0, stridesOf(input.shape), out, at * outStrides[op.axis]!, outStrides, input.shape);
+    if (input.size > 0)
+      stridedCopy(
+        inputs[i]!,
+        0,
+        stridesOf(input.shape),
+        out,
+        at * outStrides[op.axis]!,
+        outStrides,
+        input.shape,
+      );
     at += input.shape[op.axis]!;
   });
   return out;

@@ -3,7 +3,15 @@ import { castScalar, type DType, type TypedArray, toTyped } from '../dtype.ts';
 import { fail } from '../errors.ts';
 import { Node } from '../ir/node.ts';
 import type { BinaryFn, CompareFn, Op, ReduceFn, UnaryFn } from '../ir/op.ts';
-import { broadcastShapes, checkShape, formatShape, normalizeAxis, type Shape, sameShape, sizeOf } from '../shape.ts';
+import {
+  broadcastShapes,
+  checkShape,
+  formatShape,
+  normalizeAxis,
+  type Shape,
+  sameShape,
+  sizeOf,
+} from '../shape.ts';
 
 export type TensorLike = Tensor | number;
 
@@ -46,7 +54,11 @@ export class Tensor {
 
   /** 0, 1, ..., n-1 along a 1-D tensor. */
   static arange(n: number, dtype: DType = 'int32'): Tensor {
-    return Tensor.fromData(Array.from({ length: n }, (_, i) => i), [n], dtype);
+    return Tensor.fromData(
+      Array.from({ length: n }, (_, i) => i),
+      [n],
+      dtype,
+    );
   }
 
   /** A named graph input, for tracing programs into graphs (see `trace`). */
@@ -63,14 +75,25 @@ export class Tensor {
     checkDTypes('where', ta, tb);
     const shape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, 'where'), tb.shape, 'where');
     return new Tensor(
-      new Node({ kind: 'where' }, [cond.broadcastTo(shape).node, ta.broadcastTo(shape).node, tb.broadcastTo(shape).node]),
+      new Node({ kind: 'where' }, [
+        cond.broadcastTo(shape).node,
+        ta.broadcastTo(shape).node,
+        tb.broadcastTo(shape).node,
+      ]),
     );
   }
 
   static concat(tensors: readonly Tensor[], axis = 0): Tensor {
     if (tensors.length === 0) fail('needs at least one tensor', { where: 'concat' });
     const ax = normalizeAxis(axis, tensors[0]!.rank, 'concat');
-    return tensors.length === 1 ? tensors[0]! : new Tensor(new Node({ kind: 'concat', axis: ax }, tensors.map((t) => t.node)));
+    return tensors.length === 1
+      ? tensors[0]!
+      : new Tensor(
+          new Node(
+            { kind: 'concat', axis: ax },
+            tensors.map((t) => t.node),
+          ),
+        );
   }
 
   static stack(tensors: readonly Tensor[], axis = 0): Tensor {
@@ -172,6 +195,9 @@ export class Tensor {
   }
   ceil(): Tensor {
     return this.unary('ceil');
+  }
+  square(): Tensor {
+    return this.mul(this);
   }
   logicalNot(): Tensor {
     return this.unary('not');
@@ -283,16 +309,23 @@ export class Tensor {
   transpose(perm?: readonly number[]): Tensor {
     const p = perm ?? this.shape.map((_, i) => this.rank - 1 - i);
     if (p.every((v, i) => v === i)) return this;
-    return new Tensor(new Node({ kind: 'transpose', perm: p.map((a) => normalizeAxis(a, this.rank, 'transpose')) }, [this.node]));
+    return new Tensor(
+      new Node({ kind: 'transpose', perm: p.map((a) => normalizeAxis(a, this.rank, 'transpose')) }, [
+        this.node,
+      ]),
+    );
   }
 
   /** NumPy-style broadcast to `shape`. */
   broadcastTo(shape: Shape): Tensor {
     if (sameShape(this.shape, shape)) return this;
     const target = broadcastShapes(this.shape, shape, 'broadcastTo');
-    if (!sameShape(target, shape)) fail(`cannot broadcast ${formatShape(this.shape)} to ${formatShape(shape)}`, { where: 'broadcastTo' });
+    if (!sameShape(target, shape))
+      fail(`cannot broadcast ${formatShape(this.shape)} to ${formatShape(shape)}`, { where: 'broadcastTo' });
     const padded = this.reshape([...new Array<number>(shape.length - this.rank).fill(1), ...this.shape]);
-    return sameShape(padded.shape, shape) ? padded : new Tensor(new Node({ kind: 'expand', shape: [...shape] }, [padded.node]));
+    return sameShape(padded.shape, shape)
+      ? padded
+      : new Tensor(new Node({ kind: 'expand', shape: [...shape] }, [padded.node]));
   }
 
   /** Slice [begin, end) per axis; missing entries take the whole axis, negative ends count from the end. */
@@ -308,7 +341,9 @@ export class Tensor {
 
   pad(pads: readonly (readonly [number, number])[], value = 0): Tensor {
     if (pads.every(([lo, hi]) => lo === 0 && hi === 0)) return this;
-    return new Tensor(new Node({ kind: 'pad', pads: pads.map(([lo, hi]) => [lo, hi] as const), value }, [this.node]));
+    return new Tensor(
+      new Node({ kind: 'pad', pads: pads.map(([lo, hi]) => [lo, hi] as const), value }, [this.node]),
+    );
   }
 
   /** Inserts a size-1 axis. */
@@ -318,8 +353,13 @@ export class Tensor {
   }
 
   squeeze(axes?: readonly number[]): Tensor {
-    const drop = new Set((axes ?? this.shape.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => normalizeAxis(a, this.rank, 'squeeze')));
-    for (const a of drop) if (this.shape[a] !== 1) fail(`axis ${a} has size ${this.shape[a]}, not 1`, { where: 'squeeze' });
+    const drop = new Set(
+      (axes ?? this.shape.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) =>
+        normalizeAxis(a, this.rank, 'squeeze'),
+      ),
+    );
+    for (const a of drop)
+      if (this.shape[a] !== 1) fail(`axis ${a} has size ${this.shape[a]}, not 1`, { where: 'squeeze' });
     return this.reshape(this.shape.filter((_, i) => !drop.has(i)));
   }
 
@@ -334,7 +374,9 @@ export class Tensor {
     const b = other.rank === 1 ? other.reshape([other.size, 1]) : other;
     const k = a.shape[a.rank - 1];
     if (b.shape[b.rank - 2] !== k) {
-      fail(`inner dims differ: ${formatShape(this.shape)} x ${formatShape(other.shape)}`, { where: 'matmul' });
+      fail(`inner dims differ: ${formatShape(this.shape)} x ${formatShape(other.shape)}`, {
+        where: 'matmul',
+      });
     }
     const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), 'matmul batch dims');
     const ab = a.broadcastTo([...batch, ...a.shape.slice(-2)]);
@@ -391,7 +433,9 @@ export function realize(tensors: readonly Tensor[], backend = getBackend()): Typ
 export function materialize(tensors: readonly Tensor[], backend = getBackend()): Tensor[] {
   const values = realize(tensors, backend);
   return tensors.map((t, i) =>
-    t.node.op.kind === 'constant' ? t : new Tensor(new Node({ kind: 'constant', data: values[i]! }, [], t.shape, t.dtype)),
+    t.node.op.kind === 'constant'
+      ? t
+      : new Tensor(new Node({ kind: 'constant', data: values[i]! }, [], t.shape, t.dtype)),
   );
 }
 

@@ -38,11 +38,19 @@ export function trace(
   const entries = Array.isArray(result)
     ? (result as readonly Tensor[]).map((t, i) => [`output_${i}`, t] as const)
     : Object.entries(result as Record<string, Tensor>);
-  return { inputs: inputs.map((t) => t.node), outputs: entries.map(([, t]) => t.node), outputNames: entries.map(([n]) => n) };
+  return {
+    inputs: inputs.map((t) => t.node),
+    outputs: entries.map(([, t]) => t.node),
+    outputNames: entries.map(([n]) => n),
+  };
 }
 
 /** Runs a traced graph with host values for its inputs, checking them against the graph's signature. */
-export function runGraph(graph: Graph, values: readonly TypedArray[], backend: Backend = getBackend()): TypedArray[] {
+export function runGraph(
+  graph: Graph,
+  values: readonly TypedArray[],
+  backend: Backend = getBackend(),
+): TypedArray[] {
   if (values.length !== graph.inputs.length) {
     fail(`graph takes ${graph.inputs.length} inputs, got ${values.length}`, { where: 'runGraph' });
   }
@@ -51,9 +59,12 @@ export function runGraph(graph: Graph, values: readonly TypedArray[], backend: B
     const v = values[i]!;
     const name = node.op.kind === 'input' ? node.op.name : `#${i}`;
     if (v.length !== node.size) {
-      fail(`input '${name}' has ${v.length} values but its shape ${formatShape(node.shape)} needs ${node.size}`, {
-        where: 'runGraph',
-      });
+      fail(
+        `input '${name}' has ${v.length} values but its shape ${formatShape(node.shape)} needs ${node.size}`,
+        {
+          where: 'runGraph',
+        },
+      );
     }
     bindings.set(node, v);
   });
@@ -73,7 +84,9 @@ export function graphSignature(graph: Graph): string {
     ids.set(n, ids.size);
     const { kind, ...attrs } = n.op as { kind: string; data?: ArrayLike<number> };
     const attrText = kind === 'constant' ? Array.from(attrs.data ?? []).join(',') : JSON.stringify(attrs);
-    parts.push(`${primName(n.op)}(${n.inputs.map((i) => ids.get(i)).join(',')})${attrText}:${n.dtype}${formatShape(n.shape)}`);
+    parts.push(
+      `${primName(n.op)}(${n.inputs.map((i) => ids.get(i)).join(',')})${attrText}:${n.dtype}${formatShape(n.shape)}`,
+    );
   }
   parts.push(`out:${graph.outputs.map((o) => ids.get(o)).join(',')}`);
   return parts.join(';');
