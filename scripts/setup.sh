@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what Reptile needs on a fresh machine with Node 20 and Python 3.
+#   scripts/setup.sh demo   pnpm (pinned by package.json's packageManager) and the node packages
+#   scripts/setup.sh test   the same, plus the Python packages the test oracles use (PyTorch's
+#                           CPU build, pinned)
+# Safe to run again: each step is a no-op when already satisfied.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION" ]; then
+  echo "setup: installing pnpm $PNPM_VERSION"
+  npm install -g "pnpm@$PNPM_VERSION" >/dev/null
+fi
+
+# onnxruntime-node's install script would download CUDA files; its CPU binaries ship in the package.
+export ONNXRUNTIME_NODE_INSTALL=skip
+pnpm install --frozen-lockfile --reporter=silent
+
+if [ "${1:-test}" = "test" ]; then
+  # torch==2.13.0 is pinned: an unpinned torch would pull a multi-GB CUDA build.
+  python3 -m pip install --quiet --disable-pip-version-check -r conformance/oracles/requirements.txt
+fi
