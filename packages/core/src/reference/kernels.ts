@@ -142,21 +142,35 @@ export function matmulKernel(node: Node, [a, b]: readonly TypedArray[]): TypedAr
   const n = sb[sb.length - 1]!;
   const batches = node.size / Math.max(m * n, 1);
   const out = allocate(node.dtype, node.size);
-  const row = new Float64Array(n);
+  // Four output rows are accumulated together (in float64) so each row of b is loaded once per
+  // four rows of a; the i-k-j order walks b and the accumulators contiguously.
+  const acc = new Float64Array(4 * n);
   for (let bt = 0; bt < batches; bt++) {
     const ao = bt * m * k;
     const bo = bt * k * n;
     const oo = bt * m * n;
-    for (let i = 0; i < m; i++) {
-      row.fill(0);
-      // i-k-j order walks both b and the output row contiguously
+    for (let i = 0; i < m; i += 4) {
+      const rows = Math.min(4, m - i);
+      acc.fill(0);
       for (let p = 0; p < k; p++) {
-        const av = a![ao + i * k + p]!;
         const bRow = bo + p * n;
-        for (let j = 0; j < n; j++) row[j] = row[j]! + av * b![bRow + j]!;
+        const a0 = a![ao + i * k + p]!;
+        const a1 = rows > 1 ? a![ao + (i + 1) * k + p]! : 0;
+        const a2 = rows > 2 ? a![ao + (i + 2) * k + p]! : 0;
+        const a3 = rows > 3 ? a![ao + (i + 3) * k + p]! : 0;
+        for (let j = 0; j < n; j++) {
+          const bv = b![bRow + j]!;
+          acc[j] = acc[j]! + a0 * bv;
+          acc[n + j] = acc[n + j]! + a1 * bv;
+          acc[2 * n + j] = acc[2 * n + j]! + a2 * bv;
+          acc[3 * n + j] = acc[3 * n + j]! + a3 * bv;
+        }
       }
-      if (node.dtype === 'int32') for (let j = 0; j < n; j++) out[oo + i * n + j] = row[j]! | 0;
-      else out.set(row, oo + i * n);
+      for (let r = 0; r < rows; r++) {
+        const dst = oo + (i + r) * n;
+        if (node.dtype === 'int32') for (let j = 0; j < n; j++) out[dst + j] = acc[r * n + j]! | 0;
+        else out.set(acc.subarray(r * n, r * n + n), dst);
+      }
     }
   }
   return out;
