@@ -127,6 +127,30 @@ describe('movement, reductions and matmul', () => {
     expect(batch.matmul(a).toArray()).toEqual([1, 2, 3, 4, 2, 4, 6, 8]);
     expect(a.matmul(Tensor.fromData([1, 1], [2])).toArray()).toEqual([3, 7]);
   });
+  it('matmul equals the naive triple loop for any shape (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1, max: 6 }),
+        (m, k, n) => {
+          const av = Array.from({ length: m * k }, (_, i) => ((i * 7) % 11) - 5);
+          const bv = Array.from({ length: k * n }, (_, i) => ((i * 5) % 13) - 6);
+          const got = Tensor.fromData(av, [m, k], 'float64')
+            .matmul(Tensor.fromData(bv, [k, n], 'float64'))
+            .toArray();
+          const want: number[] = [];
+          for (let i = 0; i < m; i++)
+            for (let j = 0; j < n; j++) {
+              let sum = 0;
+              for (let p = 0; p < k; p++) sum += av[i * k + p]! * bv[p * n + j]!;
+              want.push(sum);
+            }
+          expect(got).toEqual(want);
+        },
+      ),
+    );
+  });
   it('empty tensors flow through elementwise ops and sum', () => {
     const e = Tensor.zeros([0, 3]);
     expect(e.add(1).toArray()).toEqual([]);
