@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRecipe, recipeFromJSON, recipeToJSON } from './recipe.ts';
+import { effectiveOptimizerConfig, parseRecipe, recipeFromJSON, recipeToJSON } from './recipe.ts';
 
 describe('recipe', () => {
   it('fills in every default', () => {
@@ -72,6 +72,18 @@ describe('recipe', () => {
     expect(() =>
       parseRecipe({ optimizer: { name: 'adam', lr: 0.1 }, schedule: { name: 'constant', value: 0.1 } }),
     ).toThrow(/recipe.optimizer.lr: the learning rate is given twice/);
+  });
+
+  it("puts a schedule into ZooKeeper's base optimizer when it has one", () => {
+    const schedule = { name: 'step', initial: 0.1, stepSize: 10 };
+    const r = parseRecipe({ optimizer: { name: 'zookeeper', beta: 0.5, base: { name: 'adam' } }, schedule });
+    expect((r.optimizer as { base: { lr?: unknown } }).base.lr).toBeUndefined();
+    expect(effectiveOptimizerConfig(r)).toMatchObject({
+      base: { name: 'adam', lr: { name: 'step', initial: 0.1 } },
+    });
+    expect(() =>
+      parseRecipe({ optimizer: { name: 'zookeeper', base: { name: 'adam', lr: 0.1 } }, schedule }),
+    ).toThrow(/recipe.optimizer.base.lr: the learning rate is given twice/);
   });
 
   it('reports JSON syntax errors with the source name', () => {

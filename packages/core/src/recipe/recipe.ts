@@ -62,19 +62,23 @@ export function parseRecipe(value: unknown, where = 'recipe'): Recipe {
   const schedule =
     obj.schedule === undefined ? undefined : scheduleFromConfig(obj.schedule, `${where}.schedule`).config;
   const optimizerInput = asObject(obj.optimizer, `${where}.optimizer`);
-  if (schedule && optimizerInput.lr !== undefined) {
+  // ZooKeeper with a base optimizer takes its learning rate from the base.
+  const lrHolder = lrHolderOf(optimizerInput, `${where}.optimizer`);
+  if (schedule && lrHolder.config.lr !== undefined) {
     fail('the learning rate is given twice', {
-      where: `${where}.optimizer.lr`,
-      hint: `remove optimizer.lr or ${where}.schedule; a schedule is allowed as optimizer.lr too`,
+      where: `${lrHolder.where}.lr`,
+      hint: `remove ${lrHolder.where}.lr or ${where}.schedule; a schedule is allowed as ${lrHolder.where}.lr too`,
     });
   }
   // The optimizer is validated with the schedule in place, then stored without it so the
   // recipe round-trips to the same document shape the user wrote.
   const optimizer = optimizerFromConfig(
-    schedule ? { ...optimizerInput, lr: schedule } : optimizerInput,
+    schedule ? withLr(optimizerInput, schedule) : optimizerInput,
     `${where}.optimizer`,
   ).config;
-  const normalisedOptimizer = schedule ? withoutLr(optimizer) : optimizer;
+  const normalisedOptimizer = schedule
+    ? withLr<OptimizerConfig>(optimizer as unknown as JsonObject, undefined)
+    : optimizer;
   return {
     optimizer: normalisedOptimizer,
     ...(obj.loss === undefined ? {} : { loss: lossFromConfig(obj.loss, `${where}.loss`).config }),
@@ -90,7 +94,7 @@ export function parseRecipe(value: unknown, where = 'recipe'): Recipe {
 /** The optimizer config the recipe trains with (the schedule folded into `lr`). */
 export function effectiveOptimizerConfig(recipe: Recipe): OptimizerConfig {
   return recipe.schedule
-    ? ({ ...recipe.optimizer, lr: recipe.schedule } as OptimizerConfig)
+    ? withLr<OptimizerConfig>(recipe.optimizer as unknown as JsonObject, recipe.schedule)
     : recipe.optimizer;
 }
 
@@ -114,9 +118,24 @@ export function recipeToJSON(recipe: Recipe): string {
   return JSON.stringify(recipe, null, 2);
 }
 
-function withoutLr(config: OptimizerConfig): OptimizerConfig {
-  const { lr: _lr, ...rest } = config as OptimizerConfig & { lr?: unknown };
-  return rest as OptimizerConfig;
+/** The config object that holds the learning rate: the optimizer, or ZooKeeper's base. */
+function lrHolderOf(optimizer: JsonObject, where: string): { config: JsonObject; where: string } {
+  if (optimizer.name === 'zookeeper' && optimizer.base !== undefined) {
+    return { config: asObject(optimizer.base, `${where}.base`), where: `${where}.base` };
+  }
+  return { config: optimizer, where };
+}
+
+/** A copy of an optimizer config with the learning rate set (or removed when `lr` is undefined). */
+function withLr<T>(optimizer: JsonObject, lr: unknown): T {
+  const set = (config: JsonObject): JsonObject => {
+    const { lr: _old, ...rest } = config;
+    return lr === undefined ? rest : { ...rest, lr };
+  };
+  if (optimizer.name === 'zookeeper' && optimizer.base !== undefined) {
+    return { ...optimizer, base: set(optimizer.base as JsonObject) } as T;
+  }
+  return set(optimizer) as T;
 }
 
 function parseRegularizers(value: unknown, where: string): RegularizerEntry[] {
