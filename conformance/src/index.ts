@@ -18,7 +18,7 @@ export { parseKnownList } from './known.ts';
 export { findCaseFiles, loadCases, loadKnownList } from './load.ts';
 export type { AdapterEntry } from './registry.ts';
 export { ADAPTERS, resolveAdapters } from './registry.ts';
-export { countResults, resultsToJson, summaryLine, writeJsonAtomic } from './report.ts';
+export { countResults, formatTable, resultsToJson, summaryLine, writeJsonAtomic } from './report.ts';
 export type { ConformanceOptions, ConformanceRun } from './run.ts';
 export { runConformance } from './run.ts';
 export type { CaseResult, Status } from './runner.ts';

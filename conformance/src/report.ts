@@ -34,7 +34,11 @@ export function formatMatrix(results: readonly CaseResult[], adapters: readonly 
   const names = [...new Set(results.map((r) => r.case))];
   const byKey = new Map(results.map((r) => [`${r.adapter}\u0000${r.case}`, r]));
   const rows = names.map((n) => [n, ...adapters.map((a) => cell(byKey.get(`${a}\u0000${n}`)))]);
-  const header = ['case', ...adapters];
+  return formatTable(['case', ...adapters], rows);
+}
+
+/** A plain-text table with a header rule; columns padded to their widest cell. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) =>
     cells

@@ -1,3 +1,3 @@
 /** The workspace packages the CLI uses, in one place. */
-export { resultsToJson, runConformance, settle, writeJsonAtomic } from '@reptile/conformance';
+export { formatTable, resultsToJson, runConformance, settle, writeJsonAtomic } from '@reptile/conformance';
 export { fail, type Optimizer, ops, optimizerFromConfig, ReptileError, Tensor, Trainer } from '@reptile/core';

@@ -1,3 +1,4 @@
+import { formatTable } from '../workspace.ts';
 import type { BenchOptions, BenchResult, BenchSuite } from './bench.ts';
 import { coreSuite } from './core-suite.ts';
 
@@ -32,12 +33,5 @@ export function formatBenchTable(results: readonly BenchResult[]): string {
     r.ratio.toFixed(3),
     r.target === undefined ? '-' : `≥ ${r.target} ${r.ratio >= r.target ? 'met' : 'NOT met'}`,
   ]);
-  const header = ['entry', 'reptile', 'peer', 'ratio', 'target'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  return formatTable(['entry', 'reptile', 'peer', 'ratio', 'target'], rows);
 }
