@@ -22,6 +22,39 @@ export const ADAPTERS: ReadonlyMap<string, AdapterEntry> = new Map<string, Adapt
       create: createReferenceAdapter,
     },
   ],
+  // Frontend adapters are imported only when chosen, so a reference-only run loads no runtime.
+  [
+    'tfjs-cpu',
+    {
+      description: 'Reptile as tf.Optimizers, losses and regularizers on the tfjs cpu backend',
+      available: () => undefined,
+      create: async () => (await import('./adapters/tfjs.ts')).createTfjsCpuAdapter(),
+    },
+  ],
+  [
+    'tfjs-wasm',
+    {
+      description: 'the same on the tfjs wasm backend',
+      available: () => undefined,
+      create: async () => (await import('./adapters/tfjs.ts')).createTfjsWasmAdapter(),
+    },
+  ],
+  [
+    'tf.train',
+    {
+      description: "peer column: tfjs's own tf.train optimizers where one has the same rule",
+      available: () => undefined,
+      create: async () => (await import('./adapters/tfjs.ts')).createTfTrainAdapter(),
+    },
+  ],
+  [
+    'onnx',
+    {
+      description: 'Reptile lowered to ONNX, run by onnxruntime-node',
+      available: () => undefined,
+      create: async () => (await import('./adapters/onnx.ts')).createOnnxAdapter(),
+    },
+  ],
 ]);
 
 export interface ResolvedAdapters {

@@ -49,7 +49,7 @@ describe('reptile command router', () => {
   it('exits 2 on an unknown bench suite and on a missing suite', async () => {
     const unknown = captureIo();
     expect(await main(['bench', 'gpu'], unknown)).toBe(2);
-    expect(unknown.stderr[0]).toBe("error: unknown suite 'gpu' (suites: core)");
+    expect(unknown.stderr[0]).toBe("error: unknown suite 'gpu' (suites: core, tfjs, onnx)");
     expect(await main(['bench'], captureIo())).toBe(2);
   });
 });

@@ -36,13 +36,13 @@ export interface BenchResult {
 export interface BenchEntry {
   readonly name: string;
   readonly description: string;
-  run(options: BenchOptions): BenchResult;
+  run(options: BenchOptions): BenchResult | Promise<BenchResult>;
 }
 
 export interface BenchSuite {
   readonly name: string;
   readonly description: string;
-  entries(options: BenchOptions): readonly BenchEntry[];
+  entries(options: BenchOptions): readonly BenchEntry[] | Promise<readonly BenchEntry[]>;
 }
 
 /** Short size label used in entry names: 1000000 → "1M", 4096 → "4096", 2000 → "2k". */

@@ -1,9 +1,52 @@
 import { formatTable } from '../workspace.ts';
-import type { BenchOptions, BenchResult, BenchSuite } from './bench.ts';
+import type { BenchEntry, BenchOptions, BenchResult, BenchSuite } from './bench.ts';
 import { coreSuite } from './core-suite.ts';
 
-/** Benchmark suites by name; frontends (tfjs, onnx, torch) add their suite here. */
-export const SUITES: ReadonlyMap<string, BenchSuite> = new Map([[coreSuite.name, coreSuite]]);
+/** An entry measured inside a frontend package (sizes fixed by the issue that defines it). */
+interface FrontendEntry {
+  readonly name: string;
+  readonly description?: string;
+  run(): Promise<Omit<BenchResult, 'name'> & { readonly name?: string }>;
+}
+
+/**
+ * A suite whose entries live in a frontend package, imported only when the suite runs so that
+ * `bench core` never loads onnxruntime or tfjs.
+ */
+function frontendSuite(
+  name: string,
+  description: string,
+  load: () => Promise<readonly FrontendEntry[]>,
+): BenchSuite {
+  return {
+    name,
+    description,
+    async entries(): Promise<readonly BenchEntry[]> {
+      return (await load()).map((e) => ({
+        name: e.name,
+        description: e.description ?? e.name,
+        run: async () => ({ ...(await e.run()), name: e.name }),
+      }));
+    },
+  };
+}
+
+/** Benchmark suites by name. */
+export const SUITES: ReadonlyMap<string, BenchSuite> = new Map(
+  [
+    coreSuite,
+    frontendSuite(
+      'tfjs',
+      'Reptile optimizers inside tfjs vs tf.train, wasm backend',
+      async () => (await import('@reptile/tfjs/bench')).BENCHES,
+    ),
+    frontendSuite(
+      'onnx',
+      'fused optimizer steps and train steps on onnxruntime-node',
+      async () => (await import('@reptile/onnx/bench')).ONNX_BENCH,
+    ),
+  ].map((s) => [s.name, s] as const),
+);
 
 export interface SuiteReport {
   readonly suite: string;
@@ -11,14 +54,14 @@ export interface SuiteReport {
 }
 
 /** Runs every entry of a suite in order; `onResult` sees each result as soon as it is measured. */
-export function runSuite(
+export async function runSuite(
   suite: BenchSuite,
   options: BenchOptions,
   onResult: (r: BenchResult) => void = () => {},
-): SuiteReport {
+): Promise<SuiteReport> {
   const results: BenchResult[] = [];
-  for (const entry of suite.entries(options)) {
-    const result = entry.run(options);
+  for (const entry of await suite.entries(options)) {
+    const result = await entry.run(options);
     results.push(result);
     onResult(result);
   }

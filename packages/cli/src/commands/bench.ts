@@ -46,9 +46,11 @@ export const benchCommand: Command = {
       seed: intFlag(values.seed, 'seed', d.seed),
     };
     io.out(
-      `suite ${suite.name}: ${options.size} params in ${options.tensors} tensors, median of ${options.runs} runs`,
+      suite.name === 'core'
+        ? `suite ${suite.name}: ${options.size} params in ${options.tensors} tensors, median of ${options.runs} runs`
+        : `suite ${suite.name} (sizes as each entry names them)`,
     );
-    const report = runSuite(suite, options, (r) =>
+    const report = await runSuite(suite, options, (r) =>
       io.out(
         `  ${r.name}: verified (max |diff| ${r.maxAbsDiff?.toExponential(1) ?? '-'}), ratio ${r.ratio.toFixed(3)}`,
       ),

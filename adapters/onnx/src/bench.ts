@@ -1,0 +1,206 @@
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { ops, type Tensor, type TypedArray } from '@reptile/core';
+import { OnnxOptimizer } from './train/onnx-optimizer.ts';
+import { OnnxTrainer } from './train/onnx-trainer.ts';
+
+/**
+ * Bench suite `onnx`: fused optimizer steps on onnxruntime-node, reported as memory bandwidth
+ * against a memcpy measured in the same run. Bytes counted are those the update must move: every
+ * input array read once and every output array written once (float32).
+ */
+export interface BenchResult {
+  readonly value: number;
+  readonly unit: string;
+  readonly peer: string;
+  readonly peerValue: number;
+  readonly ratio: number;
+}
+
+export interface BenchEntry {
+  readonly name: string;
+  run(): Promise<BenchResult>;
+}
+
+export interface BandwidthOptions {
+  /** Timed steps after warm-up (best reported). Default 10. */
+  readonly steps?: number;
+  readonly intraOpNumThreads?: number;
+}
+
+const KINDS = {
+  sgd: { config: { name: 'sgd', lr: 0.01 }, arrays: 3 }, // reads p, g; writes p
+  momentum: { config: { name: 'sgd', lr: 0.01, momentum: 0.9 }, arrays: 5 }, // + reads/writes buf
+  adam: { config: { name: 'adam', lr: 1e-3 }, arrays: 7 }, // reads p, g, m, v; writes p, m, v
+} as const;
+
+export type BandwidthKind = keyof typeof KINDS;
+
+/**
+ * Best of k: the least-disturbed run. On a shared machine medians mostly measure the neighbours;
+ * both sides of every ratio are timed the same way.
+ */
+function best(xs: number[]): number {
+  return Math.min(...xs);
+}
+
+/** memcpy bandwidth (bytes read + written per second) between two warm buffers of n floats. */
+export function memcpyBandwidth(n: number, repeats = 10): number {
+  const src = new Float32Array(n).fill(1);
+  const dst = new Float32Array(n);
+  dst.set(src); // fault the pages in before timing
+  const times: number[] = [];
+  for (let k = 0; k < repeats; k++) {
+    const t0 = performance.now();
+    dst.set(src);
+    times.push(performance.now() - t0);
+  }
+  return (2 * 4 * n) / (best(times) / 1000);
+}
+
+/** Achieved bandwidth of one fused optimizer step over n float32 params (one session.run per step). */
+export function optimizerBandwidth(
+  kind: BandwidthKind,
+  n: number,
+  options: BandwidthOptions = {},
+): BenchResult {
+  const { config, arrays } = KINDS[kind];
+  const opt = new OnnxOptimizer(config, [{ name: 'w', shape: [n] }], {
+    accumulate: 'native',
+    ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+  });
+  try {
+    let params: TypedArray[] = [Float32Array.from({ length: n }, (_, i) => (i % 17) * 0.01)];
+    const grads = [Float32Array.from({ length: n }, (_, i) => ((i % 13) - 6) * 0.001)];
+    let state = opt.init(params);
+    for (let k = 0; k < 2; k++) ({ params, state } = opt.step(params, grads, state)); // warm-up: session, arena
+    const times: number[] = [];
+    for (let k = 0; k < (options.steps ?? 10); k++) {
+      const t0 = performance.now();
+      ({ params, state } = opt.step(params, grads, state));
+      times.push(performance.now() - t0);
+    }
+    const value = (arrays * 4 * n) / (best(times) / 1000) / 1e9;
+    const peerValue = memcpyBandwidth(n) / 1e9;
+    return { value, unit: 'GB/s', peer: 'memcpy', peerValue, ratio: value / peerValue };
+  } finally {
+    opt.release();
+  }
+}
+
+const entry = (kind: BandwidthKind, n: number, label: string): BenchEntry => ({
+  name: `onnx.${kind}.${label}.bandwidth`,
+  run: async () => optimizerBandwidth(kind, n),
+});
+
+/** A small deterministic generator (LCG), so both sides of a comparison see the same data. */
+function lcg(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+
+const MLP = [784, 128, 64, 10] as const;
+
+/** The PyTorch peer: the same MLP, batch, optimizer and loss as a plain eager loop. */
+const TORCH_LOOP = `
+import sys, time, torch
+threads, steps, batch = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10))
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+x = torch.rand(batch, 784)
+y = torch.randint(0, 10, (batch,))
+def step():
+    opt.zero_grad()
+    loss = torch.nn.functional.cross_entropy(model(x), y)
+    loss.backward()
+    opt.step()
+for _ in range(5): step()
+t0 = time.perf_counter()
+for _ in range(steps): step()
+print(batch * steps / (time.perf_counter() - t0))
+`;
+
+/**
+ * Training throughput (samples/s) of a 784-128-64-10 MLP, batch 128, Adam + cross-entropy, as an
+ * exported train-step graph (forward, backward, update: one session.run per step), against a
+ * PyTorch eager CPU loop with the same thread count run in the same bench.
+ */
+export function trainMlpThroughput(
+  options: { steps?: number; threads?: number; batch?: number } = {},
+): BenchResult {
+  const steps = options.steps ?? 30;
+  const threads = options.threads ?? Math.min(availableParallelism(), 4);
+  const batch = options.batch ?? 128;
+  // one weight and one bias per layer; fanIn is the layer's input width
+  const params = [1, 2, 3].flatMap((l) => [
+    { name: `w${l}`, shape: [MLP[l - 1]!, MLP[l]!], fanIn: MLP[l - 1]! },
+    { name: `b${l}`, shape: [MLP[l]!], fanIn: MLP[l - 1]! },
+  ]);
+  const forward = ([w1, b1, w2, b2, w3, b3]: readonly Tensor[], x: Tensor) =>
+    ops
+      .relu(ops.relu(x.matmul(w1!).add(b1!)).matmul(w2!).add(b2!))
+      .matmul(w3!)
+      .add(b3!);
+  const trainer = new OnnxTrainer(
+    {
+      params,
+      x: { shape: [batch, MLP[0]] },
+      y: { shape: [batch], dtype: 'int32' },
+      forward,
+      loss: { name: 'crossEntropy' },
+      optimizer: { name: 'adam', lr: 1e-3 },
+    },
+    { accumulate: 'native', intraOpNumThreads: threads },
+  );
+  try {
+    const rand = lcg(1);
+    // uniform(±1/sqrt(fanIn)), as torch.nn.Linear initialises weights and biases
+    const init = params.map((p) => {
+      const bound = 1 / Math.sqrt(p.fanIn);
+      return Float32Array.from(
+        { length: p.shape.reduce((a, b) => a * b, 1) },
+        () => (rand() * 2 - 1) * bound,
+      );
+    });
+    const x = Float32Array.from({ length: batch * MLP[0] }, () => rand());
+    const y = Int32Array.from({ length: batch }, () => Math.floor(rand() * 10));
+    let state = trainer.init(init);
+    for (let k = 0; k < 5; k++) ({ state } = trainer.step(state, x, y));
+    const t0 = performance.now();
+    for (let k = 0; k < steps; k++) ({ state } = trainer.step(state, x, y));
+    const value = (batch * steps) / ((performance.now() - t0) / 1000);
+    const peerValue = torchThroughput(threads, steps, batch);
+    return { value, unit: 'samples/s', peer: 'pytorch-eager', peerValue, ratio: value / peerValue };
+  } finally {
+    trainer.release();
+  }
+}
+
+function torchThroughput(threads: number, steps: number, batch: number): number {
+  const run = spawnSync('python3', ['-c', TORCH_LOOP, String(threads), String(steps), String(batch)], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  const value = Number(run.stdout?.trim());
+  if (run.error || run.status !== 0 || !Number.isFinite(value)) {
+    throw new Error(
+      `the PyTorch peer did not run (${run.error?.message ?? run.stderr?.trim() ?? 'no output'}); install it with \`python3 -m pip install torch\``,
+    );
+  }
+  return value;
+}
+
+export const ONNX_BENCH: readonly BenchEntry[] = [
+  entry('adam', 10_000_000, '10M'),
+  entry('adam', 1_000_000, '1M'),
+  entry('sgd', 1_000_000, '1M'),
+  entry('sgd', 10_000_000, '10M'),
+  entry('momentum', 1_000_000, '1M'),
+  entry('momentum', 10_000_000, '10M'),
+  { name: 'onnx.train.mlp', run: async () => trainMlpThroughput() },
+];

@@ -1,0 +1,15 @@
+export { lossProgram, regularizerProgram, type ShapeSpec } from './export/loss.ts';
+export { optimizerStepProgram } from './export/optimizer-step.ts';
+export { type TrainStepSpec, trainStepProgram } from './export/train-step.ts';
+export { programBytes, writeProgram } from './export/write.ts';
+export type { Accumulate, LowerOptions } from './lower/context.ts';
+export { describeNode, type LoweredModel, type LowerSpec, lowerToModel } from './lower/lower.ts';
+export { LOWERINGS } from './lower/table.ts';
+export { ONNX_IR_VERSION, ONNX_OPSET } from './lower/versions.ts';
+export { compileProgram, type Program, programModel, type TensorSpec } from './program.ts';
+export { decodeModel, encodeModel, type ModelObject } from './proto/schema.ts';
+export { OnnxBackend, type OnnxBackendOptions } from './runtime/backend.ts';
+export { CompiledGraph, type IoSpec } from './runtime/compiled.ts';
+export { nativeAvailable, type SessionConfig } from './runtime/session.ts';
+export { OnnxOptimizer, type OnnxOptimizerState, type OnnxRunOptions } from './train/onnx-optimizer.ts';
+export { OnnxTrainer, type OnnxTrainerState } from './train/onnx-trainer.ts';

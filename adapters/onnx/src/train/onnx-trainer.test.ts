@@ -1,0 +1,97 @@
+import {
+  grad,
+  lossFromConfig,
+  ops,
+  optimizerFromConfig,
+  ReferenceBackend,
+  realize,
+  Tensor,
+  type TypedArray,
+} from '@reptile/core';
+import { describe, expect, it } from 'vitest';
+import { flattenState, rebuildState } from '../state-tree.ts';
+import { OnnxTrainer } from './onnx-trainer.ts';
+
+// A 3-4-2 MLP, batch 6, MSE, SGD with momentum.
+const PARAMS = [
+  { name: 'w1', shape: [3, 4] },
+  { name: 'b1', shape: [4] },
+  { name: 'w2', shape: [4, 2] },
+];
+const forward = ([w1, b1, w2]: readonly Tensor[], x: Tensor) => ops.tanh(x.matmul(w1!).add(b1!)).matmul(w2!);
+const init = PARAMS.map((p, k) =>
+  Float32Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i + 3 * k) * 0.5),
+);
+const X = Float32Array.from({ length: 18 }, (_, i) => Math.sin(i));
+const Y = Float32Array.from({ length: 12 }, (_, i) => (i % 3) - 1);
+const OPT = { name: 'sgd', lr: 0.1, momentum: 0.9 };
+
+function referenceLosses(steps: number): number[] {
+  const ref = new ReferenceBackend();
+  const opt = optimizerFromConfig(OPT);
+  const mse = lossFromConfig({ name: 'mse' });
+  let params = PARAMS.map((p, i) => Tensor.fromData(init[i]!, p.shape));
+  let state = opt.init(params);
+  const out: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const loss = mse.compute(Tensor.fromData(Y, [6, 2]), forward(params, Tensor.fromData(X, [6, 3])));
+    const next = opt.step(params, grad(loss, params), state);
+    const leaves = flattenState(next.state.inner).map((l) => l.tensor);
+    const values = realize([loss, ...next.params, ...leaves], ref);
+    out.push(values[0]![0]!);
+    params = PARAMS.map((p, i) => Tensor.fromData(values[1 + i]!, p.shape));
+    const st = leaves.map((l, i) => Tensor.fromData(values[1 + PARAMS.length + i]!, l.shape, l.dtype));
+    state = { step: next.state.step, inner: rebuildState(next.state.inner, st) };
+  }
+  return out;
+}
+
+describe('OnnxTrainer: forward, backward and update in one session.run', () => {
+  const spec = {
+    params: PARAMS,
+    x: { shape: [6, 3] },
+    y: { shape: [6, 2] },
+    forward,
+    loss: { name: 'mse' },
+    optimizer: OPT,
+  };
+
+  it('follows the reference training run step for step', () => {
+    const trainer = new OnnxTrainer(spec);
+    let state = trainer.init(init);
+    const got: number[] = [];
+    for (let s = 0; s < 8; s++) {
+      const r = trainer.step(state, X, Y);
+      got.push(r.loss);
+      state = r.state;
+    }
+    const want = referenceLosses(8);
+    got.forEach((l, s) => {
+      expect(l, `loss at step ${s}`).toBeCloseTo(want[s]!, 6);
+    });
+    expect(got[7]!).toBeLessThan(got[0]!);
+    expect(state.step).toBe(8);
+    trainer.release();
+  });
+
+  it('stepAsync gives the same step', async () => {
+    const trainer = new OnnxTrainer(spec);
+    const state = trainer.init(init);
+    const a = trainer.step(state, X, Y);
+    const b = await trainer.stepAsync(state, X, Y);
+    expect(b.loss).toBe(a.loss);
+    expect(b.state.params.map((p: TypedArray) => Array.from(p))).toEqual(
+      a.state.params.map((p) => Array.from(p)),
+    );
+    trainer.release();
+  });
+
+  it('names the batch input that does not fit', () => {
+    const trainer = new OnnxTrainer(spec);
+    expect(() => trainer.step(trainer.init(init), new Float32Array(17), Y)).toThrow(
+      /'x' has 17 values but its shape \[6,3\] needs 18/,
+    );
+    expect(() => trainer.init([init[0]!])).toThrow(/got 1 params, the model has 3/);
+    trainer.release();
+  });
+});
