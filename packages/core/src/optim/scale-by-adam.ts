@@ -11,7 +11,8 @@ export interface ScaleByAdamOptions {
   /**
    * 'pytorch': m̂ / (sqrt(v)/sqrt(1−β2^t) + eps) with m̂ = m/(1−β1^t) (torch.optim.Adam).
    * 'keras': eps outside the bias correction, sqrt(1−β2^t)/(1−β1^t) · m/(sqrt(v) + eps)
-   * (Keras/tfjs). They differ when eps is not negligible against sqrt(v).
+   * (Python Keras; tfjs's tf.train.adam uses the PyTorch placement). They differ when eps is not
+   * negligible against sqrt(v).
    */
   readonly epsilonStyle?: EpsilonStyle;
 }
