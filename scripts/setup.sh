@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Reptile needs on a fresh machine with Node 20 and Python 3.
 #   scripts/setup.sh demo   pnpm (pinned by package.json's packageManager) and the node packages
-#   scripts/setup.sh test   the same, plus the Python packages the test oracles use (PyTorch's
+#   scripts/setup.sh test   the same, plus Open MPI (apt) and the Python packages the tests use (PyTorch's
 #                           CPU build, pinned)
 # Safe to run again: each step is a no-op when already satisfied.
 set -euo pipefail
@@ -11,6 +11,13 @@ PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION" ]; then
   echo "setup: installing pnpm $PNPM_VERSION"
   npm install -g "pnpm@$PNPM_VERSION" >/dev/null
+fi
+
+if [ "${1:-test}" = "test" ] && ! command -v mpicc >/dev/null 2>&1; then
+  # Open MPI for the distributed tests; @reptile/distributed builds its addon at install when
+  # the headers exist, so this comes before pnpm install.
+  echo "setup: installing Open MPI"
+  apt-get update -qq && apt-get install -y -qq openmpi-bin libopenmpi-dev >/dev/null
 fi
 
 # onnxruntime-node's install script would download CUDA files; its CPU binaries ship in the package.

@@ -6,10 +6,10 @@ describe('reptile command router', () => {
   it('lists every command under help', async () => {
     const io = captureIo();
     expect(await main(['help'], io)).toBe(0);
-    for (const name of ['help', 'conformance', 'bench', 'demo']) {
+    for (const name of ['help', 'conformance', 'bench', 'demo', 'launch']) {
       expect(io.stdout.some((l) => l.startsWith(`  ${name} `))).toBe(true);
     }
-    expect(COMMANDS.map((c) => c.name)).toEqual(['help', 'conformance', 'bench', 'demo']);
+    expect(COMMANDS.map((c) => c.name)).toEqual(['help', 'conformance', 'bench', 'demo', 'launch']);
   });
 
   it('shows a command’s usage with help <command> or --help', async () => {
@@ -25,7 +25,7 @@ describe('reptile command router', () => {
     const io = captureIo();
     expect(await main(['benchmark'], io)).toBe(2);
     expect(io.stderr[0]).toBe(
-      "error: unknown command 'benchmark' (commands: help, conformance, bench, demo)",
+      "error: unknown command 'benchmark' (commands: help, conformance, bench, demo, launch)",
     );
     expect(io.stderr.some((l) => l.startsWith('usage: reptile <command>'))).toBe(true);
   });
@@ -49,7 +49,9 @@ describe('reptile command router', () => {
   it('exits 2 on an unknown bench suite and on a missing suite', async () => {
     const unknown = captureIo();
     expect(await main(['bench', 'gpu'], unknown)).toBe(2);
-    expect(unknown.stderr[0]).toBe("error: unknown suite 'gpu' (suites: core, tfjs, onnx)");
+    expect(unknown.stderr[0]).toBe(
+      "error: unknown suite 'gpu' (suites: core, tfjs, onnx, allreduce, zookeeper)",
+    );
     expect(await main(['bench'], captureIo())).toBe(2);
   });
 });

@@ -1,5 +1,6 @@
 #!/usr/bin/env -S npx tsx
 import { pathToFileURL } from 'node:url';
+import { launchCommand } from '@reptile/distributed/launch-command';
 import { type Command, type Io, processIo, UsageError } from './command.ts';
 import { benchCommand } from './commands/bench.ts';
 import { conformanceCommand } from './commands/conformance.ts';
@@ -21,7 +22,13 @@ const helpCommand: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [helpCommand, conformanceCommand, benchCommand, demoCommand];
+export const COMMANDS: readonly Command[] = [
+  helpCommand,
+  conformanceCommand,
+  benchCommand,
+  demoCommand,
+  launchCommand,
+];
 
 function findCommand(name: string): Command {
   const command = COMMANDS.find((c) => c.name === name);

@@ -45,6 +45,16 @@ export const SUITES: ReadonlyMap<string, BenchSuite> = new Map(
       'fused optimizer steps and train steps on onnxruntime-node',
       async () => (await import('@reptile/onnx/bench')).ONNX_BENCH,
     ),
+    frontendSuite('allreduce', 'collective bandwidth: MPI vs raw MPI_Allreduce, local vs memcpy', async () =>
+      (await import('@reptile/distributed/bench')).BENCH_ENTRIES.filter((e) =>
+        e.name.startsWith('allreduce.'),
+      ),
+    ),
+    frontendSuite('zookeeper', 'ZooKeeper scaling: samples/s of 2 workers vs 1', async () =>
+      (await import('@reptile/distributed/bench')).BENCH_ENTRIES.filter((e) =>
+        e.name.startsWith('zookeeper.'),
+      ),
+    ),
   ].map((s) => [s.name, s] as const),
 );
 

@@ -1,0 +1,224 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { fail } from './core.ts';
+import { launch } from './launch.ts';
+import type { LaunchOptions } from './launch-types.ts';
+import { commandExists, MPI_INSTALL_HINT } from './mpi/addon.ts';
+import { currentContext } from './mpi/run-mpirun.ts';
+
+/**
+ * Benchmarks of the distributed package, in the CLI bench's result shape. Every entry measures
+ * Reptile and its peer in the same run, alternating them `rounds` times and keeping each side's
+ * best round, so a burst of load from other processes on the machine hurts neither side alone.
+ */
+export interface DistributedBenchResult {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+  readonly peer: string;
+  readonly peerValue: number;
+  /** value / peerValue (both are speeds: higher is better). */
+  readonly ratio: number;
+  readonly target: number;
+  /** Secondary measurements (other code paths, raw times), for the report. */
+  readonly details: Readonly<Record<string, number>>;
+}
+
+export interface DistributedBenchEntry {
+  readonly name: string;
+  readonly description: string;
+  readonly target: number;
+  run(): Promise<DistributedBenchResult>;
+}
+
+const MiB16 = 16 * 1024 * 1024;
+const WARMUP = 5;
+const ITERATIONS = 30;
+const ROUNDS = 3;
+const worker = (name: string) => fileURLToPath(new URL(`./bench-workers/${name}.ts`, import.meta.url));
+const RAW_SOURCE = fileURLToPath(new URL('../native/allreduce_bench.c', import.meta.url));
+const RAW_BINARY = fileURLToPath(new URL('../build/allreduce_bench', import.meta.url));
+
+/** NCCL-tests' bus bandwidth of an allreduce: algorithm bandwidth × 2(K − 1)/K, in GB/s. */
+export function busBandwidth(bytes: number, seconds: number, ranks: number): number {
+  return ((bytes / seconds) * (2 * (ranks - 1))) / ranks / 1e9;
+}
+
+/** Runs a worker script and returns the JSON its rank 0 printed after `RESULT `. */
+async function result<T>(options: Omit<LaunchOptions, 'onLine'>): Promise<T> {
+  const lines: string[] = [];
+  let found: T | undefined;
+  const r = await launch({
+    ...options,
+    onLine: (line, _stream, rank) => {
+      lines.push(line);
+      if (rank === 0 && line.startsWith('RESULT ')) found = JSON.parse(line.slice(7)) as T;
+    },
+  });
+  if (r.code !== 0 || found === undefined) {
+    fail(`benchmark worker ${options.script} failed (exit ${r.code})`, {
+      where: 'bench',
+      hint: lines.slice(-5).join(' | '),
+    });
+  }
+  return found;
+}
+
+/** Best (smallest) value of each side over alternating rounds. */
+async function alternate(
+  rounds: number,
+  a: () => Promise<number>,
+  b: () => Promise<number>,
+): Promise<[number, number]> {
+  let bestA = Number.POSITIVE_INFINITY;
+  let bestB = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < rounds; i++) {
+    bestA = Math.min(bestA, await a());
+    bestB = Math.min(bestB, await b());
+  }
+  return [bestA, bestB];
+}
+
+/** Compiles native/allreduce_bench.c with the MPI compiler wrapper (once, or when the source changed). */
+export function buildRawAllreduce(): string {
+  if (!commandExists('mpicc'))
+    fail('the raw MPI peer needs mpicc', { where: 'bench allreduce.mpi', hint: MPI_INSTALL_HINT });
+  if (!existsSync(RAW_BINARY) || statSync(RAW_BINARY).mtimeMs < statSync(RAW_SOURCE).mtimeMs) {
+    mkdirSync(fileURLToPath(new URL('../build', import.meta.url)), { recursive: true });
+    execFileSync('mpicc', ['-O2', RAW_SOURCE, '-o', RAW_BINARY], { stdio: 'inherit' });
+  }
+  return RAW_BINARY;
+}
+
+interface AllreduceTimes {
+  memcpySeconds: number;
+  allreduceSeconds: number;
+  inPlaceSeconds: number;
+  stagedSeconds: number;
+}
+
+const allreduceArgs = [String(MiB16), String(WARMUP), String(ITERATIONS)];
+
+const allreduceMpi: DistributedBenchEntry = {
+  name: 'allreduce.mpi.16MiB',
+  description:
+    'MPI transport allreduce-mean of 16 MiB float32 on 2 ranks vs MPI_Allreduce in C (same library)',
+  target: 0.8,
+  async run() {
+    const raw = buildRawAllreduce();
+    const context = currentContext();
+    const rawArgs = [
+      '-np',
+      '2',
+      ...(context.isRoot ? ['--allow-run-as-root'] : []),
+      ...(context.cores < 2 ? ['--oversubscribe'] : []),
+    ];
+    let allocating = Number.POSITIVE_INFINITY;
+    const [reptile, peer] = await alternate(
+      ROUNDS,
+      async () => {
+        const t = await result<AllreduceTimes>({
+          n: 2,
+          transport: 'mpi',
+          script: worker('allreduce-worker'),
+          args: allreduceArgs,
+        });
+        allocating = Math.min(allocating, t.allreduceSeconds);
+        return t.inPlaceSeconds;
+      },
+      async () => {
+        const out = execFileSync('mpirun', [...rawArgs, raw, ...allreduceArgs], { encoding: 'utf8' });
+        return (JSON.parse(out.trim().split('\n').at(-1)!) as { seconds: number }).seconds;
+      },
+    );
+    const value = busBandwidth(MiB16, reptile, 2);
+    const peerValue = busBandwidth(MiB16, peer, 2);
+    return {
+      name: this.name,
+      value,
+      unit: 'GB/s',
+      peer: 'MPI_Allreduce (C)',
+      peerValue,
+      ratio: value / peerValue,
+      target: this.target,
+      details: {
+        inPlaceSeconds: reptile,
+        rawSeconds: peer,
+        allocatingSeconds: allocating,
+        allocatingBusGBs: busBandwidth(MiB16, allocating, 2),
+      },
+    };
+  },
+};
+
+const allreduceLocal: DistributedBenchEntry = {
+  name: 'allreduce.local.16MiB',
+  description: 'local transport allreduce-mean of 16 MiB float32 on 2 worker threads vs memcpy bandwidth',
+  target: 0.5,
+  async run() {
+    let best: AllreduceTimes | undefined;
+    for (let i = 0; i < ROUNDS; i++) {
+      const t = await result<AllreduceTimes>({
+        n: 2,
+        script: worker('allreduce-worker'),
+        args: allreduceArgs,
+      });
+      if (!best || t.stagedSeconds < best.stagedSeconds)
+        best = { ...t, memcpySeconds: Math.min(t.memcpySeconds, best?.memcpySeconds ?? Infinity) };
+      else best.memcpySeconds = Math.min(best.memcpySeconds, t.memcpySeconds);
+    }
+    const t = best!;
+    const value = busBandwidth(MiB16, t.stagedSeconds, 2);
+    const peerValue = MiB16 / t.memcpySeconds / 1e9;
+    return {
+      name: this.name,
+      value,
+      unit: 'GB/s',
+      peer: 'memcpy (TypedArray.set)',
+      peerValue,
+      ratio: value / peerValue,
+      target: this.target,
+      details: {
+        stagedSeconds: t.stagedSeconds,
+        memcpySeconds: t.memcpySeconds,
+        inPlaceCopySeconds: t.inPlaceSeconds,
+        allocatingSeconds: t.allreduceSeconds,
+        allocatingBusGBs: busBandwidth(MiB16, t.allreduceSeconds, 2),
+      },
+    };
+  },
+};
+
+const scaling2: DistributedBenchEntry = {
+  name: 'zookeeper.scaling.2',
+  description: 'MLP training samples/s with ZooKeeper (β=1, H=1) on 2 local workers vs 1',
+  target: 1.6,
+  async run() {
+    const args = ['40', '64', '128'];
+    const sps = (n: number) => async () =>
+      -(await result<{ samplesPerSecond: number }>({ n, script: worker('mlp-worker'), args }))
+        .samplesPerSecond;
+    const [two, one] = await alternate(ROUNDS, sps(2), sps(1));
+    return {
+      name: this.name,
+      value: -two,
+      unit: 'samples/s',
+      peer: '1 worker',
+      peerValue: -one,
+      ratio: two / one,
+      target: this.target,
+      details: {},
+    };
+  },
+};
+
+export const BENCH_ENTRIES: readonly DistributedBenchEntry[] = [allreduceMpi, allreduceLocal, scaling2];
+
+/** Runs the named entries (all by default) in order. */
+export async function runDistributedBench(names?: readonly string[]): Promise<DistributedBenchResult[]> {
+  const chosen = names ? BENCH_ENTRIES.filter((e) => names.includes(e.name)) : BENCH_ENTRIES;
+  const out: DistributedBenchResult[] = [];
+  for (const entry of chosen) out.push(await entry.run());
+  return out;
+}
