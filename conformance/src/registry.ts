@@ -55,6 +55,22 @@ export const ADAPTERS: ReadonlyMap<string, AdapterEntry> = new Map<string, Adapt
       create: async () => (await import('./adapters/onnx.ts')).createOnnxAdapter(),
     },
   ],
+  [
+    'torch',
+    {
+      description: 'Reptile as TorchScript run by stock PyTorch through the Python bridge',
+      available: () => undefined,
+      create: async () => (await import('./adapters/torch.ts')).createTorchAdapter(),
+    },
+  ],
+  [
+    'torch.optim',
+    {
+      description: 'peer column: real torch.optim / torch.nn.functional for every PyTorch-named config',
+      available: () => undefined,
+      create: async () => (await import('./adapters/torch.ts')).createTorchOptimPeerAdapter(),
+    },
+  ],
 ]);
 
 export interface ResolvedAdapters {

@@ -63,7 +63,7 @@ describe('reptile conformance', () => {
       await main(['conformance', '--cases', join(dir, 'cases'), '--adapters', 'reference,onxx'], io),
     ).toBe(2);
     expect(io.stderr[0]).toBe(
-      "error: --adapters: unknown adapter 'onxx' — known adapters: reference, tfjs-cpu, tfjs-wasm, tf.train, onnx",
+      "error: --adapters: unknown adapter 'onxx' — known adapters: reference, tfjs-cpu, tfjs-wasm, tf.train, onnx, torch, torch.optim",
     );
   });
 });
