@@ -50,7 +50,7 @@ describe('reptile command router', () => {
     const unknown = captureIo();
     expect(await main(['bench', 'gpu'], unknown)).toBe(2);
     expect(unknown.stderr[0]).toBe(
-      "error: unknown suite 'gpu' (suites: core, tfjs, onnx, allreduce, zookeeper)",
+      "error: unknown suite 'gpu' (suites: core, tfjs, onnx, torch, allreduce, zookeeper)",
     );
     expect(await main(['bench'], captureIo())).toBe(2);
   });

@@ -45,6 +45,11 @@ export const SUITES: ReadonlyMap<string, BenchSuite> = new Map(
       'fused optimizer steps and train steps on onnxruntime-node',
       async () => (await import('@reptile/onnx/bench')).ONNX_BENCH,
     ),
+    frontendSuite(
+      'torch',
+      'bridge-run Adam vs torch.optim.Adam in the same worker; bridge overhead and bandwidth',
+      async () => (await import('@reptile/torch/bench')).TORCH_BENCHES,
+    ),
     frontendSuite('allreduce', 'collective bandwidth: MPI vs raw MPI_Allreduce, local vs memcpy', async () =>
       (await import('@reptile/distributed/bench')).BENCH_ENTRIES.filter((e) =>
         e.name.startsWith('allreduce.'),
