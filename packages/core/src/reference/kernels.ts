@@ -134,6 +134,11 @@ export function concatKernel(node: Node, inputs: readonly TypedArray[]): TypedAr
   return out;
 }
 
+function store(out: TypedArray, at: number, acc: Float64Array, count: number, int: boolean): void {
+  if (int) for (let j = 0; j < count; j++) out[at + j] = acc[j]! | 0;
+  else out.set(acc.subarray(0, count), at);
+}
+
 export function matmulKernel(node: Node, [a, b]: readonly TypedArray[]): TypedArray {
   const sa = node.inputs[0]!.shape;
   const sb = node.inputs[1]!.shape;
@@ -149,15 +154,15 @@ export function matmulKernel(node: Node, [a, b]: readonly TypedArray[]): TypedAr
     const ao = bt * m * k;
     const bo = bt * k * n;
     const oo = bt * m * n;
-    for (let i = 0; i < m; i += 4) {
-      const rows = Math.min(4, m - i);
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
       acc.fill(0);
       for (let p = 0; p < k; p++) {
         const bRow = bo + p * n;
         const a0 = a![ao + i * k + p]!;
-        const a1 = rows > 1 ? a![ao + (i + 1) * k + p]! : 0;
-        const a2 = rows > 2 ? a![ao + (i + 2) * k + p]! : 0;
-        const a3 = rows > 3 ? a![ao + (i + 3) * k + p]! : 0;
+        const a1 = a![ao + (i + 1) * k + p]!;
+        const a2 = a![ao + (i + 2) * k + p]!;
+        const a3 = a![ao + (i + 3) * k + p]!;
         for (let j = 0; j < n; j++) {
           const bv = b![bRow + j]!;
           acc[j] = acc[j]! + a0 * bv;
@@ -166,11 +171,18 @@ export function matmulKernel(node: Node, [a, b]: readonly TypedArray[]): TypedAr
           acc[3 * n + j] = acc[3 * n + j]! + a3 * bv;
         }
       }
-      for (let r = 0; r < rows; r++) {
-        const dst = oo + (i + r) * n;
-        if (node.dtype === 'int32') for (let j = 0; j < n; j++) out[dst + j] = acc[r * n + j]! | 0;
-        else out.set(acc.subarray(r * n, r * n + n), dst);
+      store(out, oo + i * n, acc, 4 * n, node.dtype === 'int32');
+    }
+    // remaining rows (and small batches) one at a time, without padded work
+    for (; i < m; i++) {
+      const row = acc.subarray(0, n);
+      row.fill(0);
+      for (let p = 0; p < k; p++) {
+        const bRow = bo + p * n;
+        const av = a![ao + i * k + p]!;
+        for (let j = 0; j < n; j++) row[j] = row[j]! + av * b![bRow + j]!;
       }
+      store(out, oo + i * n, row, n, node.dtype === 'int32');
     }
   }
   return out;

@@ -2,12 +2,15 @@ import { fail } from '../errors.ts';
 import { realize, type Tensor } from '../tensor/tensor.ts';
 
 /**
- * Counts non-finite entries (NaN, ±∞) of each gradient in one backend run. The count is the
- * only host read the guard needs, so it costs one small reduction per tensor.
+ * Counts non-finite entries (NaN, ±∞) of each gradient. The gradients are realised anyway for the
+ * update, so the count is a plain host loop over their values rather than another graph.
  */
 export function nonFiniteCounts(grads: readonly Tensor[]): number[] {
-  const counts = grads.map((g) => g.abs().lt(Infinity).logicalNot().cast('int32').sum());
-  return realize(counts).map((c) => c[0]!);
+  return realize(grads).map((values) => {
+    let bad = 0;
+    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) bad++;
+    return bad;
+  });
 }
 
 /** Throws a ReptileError naming every parameter whose gradient is not finite. */

@@ -90,7 +90,8 @@ export class Trainer {
   apply(params: readonly Tensor[], grads: readonly Tensor[], state: TrainerState): StepResult {
     this.checkCount(params.length, 'params');
     this.checkCount(grads.length, 'gradients');
-    const clipped = this.recipe.clip ? clipGradients(grads, this.recipe.clip) : [...grads];
+    // Realised once here: the non-finite guard reads them and the update builds on them.
+    const clipped = materialize(this.recipe.clip ? clipGradients(grads, this.recipe.clip) : grads);
     if (this.recipe.nonFinite === 'skip') {
       if (!allFinite(clipped))
         return { params: [...params], state: { ...state, skipped: state.skipped + 1 }, applied: false };
@@ -134,8 +135,8 @@ export class Trainer {
     state: TrainerState,
   ): StepResult & { loss: number } {
     const value = this.objective(yTrue, forward(params), params);
-    const grads = grad(value, params);
-    const [loss] = materialize([value]);
+    // One backend run computes the loss and the gradients, sharing the forward pass.
+    const [loss, ...grads] = materialize([value, ...grad(value, params)]);
     return { ...this.apply(params, grads, state), loss: loss!.item() };
   }
 
