@@ -6,10 +6,18 @@ describe('reptile command router', () => {
   it('lists every command under help', async () => {
     const io = captureIo();
     expect(await main(['help'], io)).toBe(0);
-    for (const name of ['help', 'conformance', 'bench', 'demo', 'launch']) {
+    for (const name of ['help', 'conformance', 'bench', 'demo', 'recipe-demo', 'plot', 'launch']) {
       expect(io.stdout.some((l) => l.startsWith(`  ${name} `))).toBe(true);
     }
-    expect(COMMANDS.map((c) => c.name)).toEqual(['help', 'conformance', 'bench', 'demo', 'launch']);
+    expect(COMMANDS.map((c) => c.name)).toEqual([
+      'help',
+      'conformance',
+      'bench',
+      'demo',
+      'recipe-demo',
+      'plot',
+      'launch',
+    ]);
   });
 
   it('shows a command’s usage with help <command> or --help', async () => {
@@ -25,7 +33,7 @@ describe('reptile command router', () => {
     const io = captureIo();
     expect(await main(['benchmark'], io)).toBe(2);
     expect(io.stderr[0]).toBe(
-      "error: unknown command 'benchmark' (commands: help, conformance, bench, demo, launch)",
+      "error: unknown command 'benchmark' (commands: help, conformance, bench, demo, recipe-demo, plot, launch)",
     );
     expect(io.stderr.some((l) => l.startsWith('usage: reptile <command>'))).toBe(true);
   });
@@ -38,6 +46,12 @@ describe('reptile command router', () => {
     const value = captureIo();
     expect(await main(['demo', '--epochs', 'many'], value)).toBe(2);
     expect(value.stderr[0]).toBe("error: --epochs expects a positive integer, got 'many'");
+  });
+
+  it('plot reports an unreadable history with its path and what to pass', async () => {
+    const io = captureIo();
+    expect(await main(['plot', '/nonexistent/history.json'], io)).toBe(1);
+    expect(io.stderr.join('\n')).toMatch(/\/nonexistent\/history.json: cannot read a history.*historyLog/);
   });
 
   it('exits 2 with usage when no command is given', async () => {

@@ -5,6 +5,8 @@ import { type Command, type Io, processIo, UsageError } from './command.ts';
 import { benchCommand } from './commands/bench.ts';
 import { conformanceCommand } from './commands/conformance.ts';
 import { demoCommand } from './commands/demo.ts';
+import { plotCommand } from './commands/plot.ts';
+import { recipeDemoCommand } from './commands/recipe-demo.ts';
 import { ReptileError } from './workspace.ts';
 
 const helpCommand: Command = {
@@ -27,6 +29,8 @@ export const COMMANDS: readonly Command[] = [
   conformanceCommand,
   benchCommand,
   demoCommand,
+  recipeDemoCommand,
+  plotCommand,
   launchCommand,
 ];
 

@@ -1,31 +1,31 @@
-import { type Command, intFlag, parseFlags } from '../command.ts';
-import { DEFAULT_DEMO_OPTIONS, DEMO_RECIPE, runDemo } from '../demo/train.ts';
+import { runDemo } from 'reptile';
+import { type Command, intFlag, parseFlags, stringFlag } from '../command.ts';
 
+/** The README's first Quick start: the founding example on real MNIST digits. */
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'train a small MLP on 3-class spirals with a recipe on the reference frontend',
+  summary:
+    'the founding example: write MNIST CSVs, train Dense 128-64-10 with ZooKeeper, evaluate, export ONNX',
   usage: [
-    'usage: reptile demo [--epochs N] [--seed S]',
+    'usage: reptile demo [--dir DIR] [--epochs N] [--frontend NAME]',
     '',
-    `  --epochs N   training epochs (default ${DEFAULT_DEMO_OPTIONS.epochs})`,
-    `  --seed S     dataset and initialisation seed (default ${DEFAULT_DEMO_OPTIONS.seed})`,
+    '  --dir DIR        where train_data.csv, test_data.csv, history.svg and model.onnx go',
+    '                   (default .reptile-out/demo)',
+    '  --epochs N       training epochs (default 10, as in the founding example)',
+    '  --frontend NAME  reference (default) or another registered frontend',
   ].join('\n'),
-  async run(args, io) {
-    const { values } = parseFlags(args, { epochs: { type: 'string' }, seed: { type: 'string' } });
-    const options = {
-      ...DEFAULT_DEMO_OPTIONS,
-      epochs: intFlag(values.epochs, 'epochs', DEFAULT_DEMO_OPTIONS.epochs),
-      seed: intFlag(values.seed, 'seed', DEFAULT_DEMO_OPTIONS.seed),
-    };
-    const { pointsPerClass, hidden, batchSize } = options;
-    io.out(`recipe: ${JSON.stringify(DEMO_RECIPE)}`);
-    io.out(
-      `data: 3-class spirals, ${3 * pointsPerClass} points; model: 2 → ${hidden} (relu) → 3; batch ${batchSize}`,
-    );
-    const result = runDemo(options, io.out);
-    io.out(
-      `train accuracy ${(100 * result.accuracy).toFixed(1)}% in ${(result.elapsedMs / 1000).toFixed(2)} s`,
-    );
+  async run(args) {
+    const { values } = parseFlags(args, {
+      dir: { type: 'string' },
+      epochs: { type: 'string' },
+      frontend: { type: 'string' },
+    });
+    const frontend = stringFlag(values.frontend);
+    await runDemo({
+      dir: stringFlag(values.dir) ?? '.reptile-out/demo',
+      ...(values.epochs === undefined ? {} : { epochs: intFlag(values.epochs, 'epochs', 10) }),
+      ...(frontend ? { frontend } : {}),
+    });
     return 0;
   },
 };

@@ -1,0 +1,140 @@
+import type { DType, JsonObject, RegularizerConfig, Shape, Tensor } from '@reptile/core';
+import { fail } from '@reptile/core';
+import { type ActivationName, activate, checkActivation } from './activations.ts';
+import { checkInitializer, type InitializerName } from './initializers.ts';
+import { type CallContext, Layer, type LayerWeights, type WeightSpec } from './layer.ts';
+import {
+  defined,
+  readFloatDType,
+  readOptionalName,
+  readOptions,
+  readPositiveInt,
+  readRegularizer,
+} from './options.ts';
+
+export interface DenseOptions {
+  readonly units: number;
+  readonly activation?: ActivationName;
+  readonly useBias?: boolean;
+  readonly kernelInitializer?: InitializerName;
+  readonly biasInitializer?: InitializerName;
+  /** A regularizer config, e.g. {name: 'l2', l2: 1e-4}: its penalty on the kernel joins the loss. */
+  readonly kernelRegularizer?: unknown;
+  readonly biasRegularizer?: unknown;
+  readonly dtype?: 'float32' | 'float64';
+  readonly name?: string;
+}
+
+const FIELDS = [
+  'units',
+  'activation',
+  'useBias',
+  'kernelInitializer',
+  'biasInitializer',
+  'kernelRegularizer',
+  'biasRegularizer',
+  'dtype',
+  'name',
+];
+
+/**
+ * y = activation(x·kernel + bias) over the last axis. The kernel is [in, out] (Keras layout;
+ * torch's Linear stores [out, in], which converters transpose).
+ */
+export class Dense extends Layer {
+  readonly className = 'Dense';
+  readonly units: number;
+  readonly activation: ActivationName;
+  readonly useBias: boolean;
+  readonly kernelInitializer: InitializerName;
+  readonly biasInitializer: InitializerName;
+  readonly kernelRegularizer: RegularizerConfig | undefined;
+  readonly biasRegularizer: RegularizerConfig | undefined;
+  readonly dtype: DType;
+
+  constructor(options: DenseOptions) {
+    const where = 'Dense';
+    const o = readOptions(options, FIELDS, where);
+    super(readOptionalName(o.name, `${where}.name`));
+    this.units = readPositiveInt(o.units, `${where}.units`);
+    this.activation = checkActivation(o.activation ?? 'linear', `${where}.activation`);
+    if (o.useBias !== undefined && typeof o.useBias !== 'boolean')
+      fail('expected true or false', { where: `${where}.useBias` });
+    this.useBias = (o.useBias as boolean | undefined) ?? true;
+    this.kernelInitializer = checkInitializer(
+      o.kernelInitializer ?? 'glorotUniform',
+      `${where}.kernelInitializer`,
+    );
+    this.biasInitializer = checkInitializer(o.biasInitializer ?? 'zeros', `${where}.biasInitializer`);
+    this.kernelRegularizer = readRegularizer(o.kernelRegularizer, `${where}.kernelRegularizer`);
+    this.biasRegularizer = readRegularizer(o.biasRegularizer, `${where}.biasRegularizer`);
+    this.dtype = readFloatDType(o.dtype, `${where}.dtype`);
+  }
+
+  protected override createWeights(inputShape: Shape): WeightSpec[] {
+    if (inputShape.length === 0) {
+      fail('needs inputs with at least one feature axis, got scalars per sample', {
+        where: `layer '${this.name}'`,
+        hint: 'reshape the data to [batch, features]',
+      });
+    }
+    const fanIn = inputShape[inputShape.length - 1]!;
+    const specs: WeightSpec[] = [
+      {
+        name: 'kernel',
+        shape: [fanIn, this.units],
+        dtype: this.dtype,
+        initializer: this.kernelInitializer,
+        trainable: true,
+        ...(this.kernelRegularizer ? { regularizer: this.kernelRegularizer } : {}),
+      },
+    ];
+    if (this.useBias) {
+      specs.push({
+        name: 'bias',
+        shape: [this.units],
+        dtype: this.dtype,
+        initializer: this.biasInitializer,
+        trainable: true,
+        ...(this.biasRegularizer ? { regularizer: this.biasRegularizer } : {}),
+      });
+    }
+    return specs;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    return [...inputShape.slice(0, -1), this.units];
+  }
+
+  override get outputActivation(): ActivationName | undefined {
+    return this.activation === 'linear' ? undefined : this.activation;
+  }
+
+  call(x: Tensor, weights: LayerWeights, ctx: CallContext): Tensor {
+    return activate(this.activation, this.callWithoutOutputActivation(x, weights, ctx));
+  }
+
+  override callWithoutOutputActivation(x: Tensor, weights: LayerWeights, _ctx: CallContext): Tensor {
+    const kernel = weights.kernel!;
+    const fanIn = kernel.shape[0]!;
+    // Rank > 2 inputs are folded to [rows, in] so the kernel is never broadcast over batch axes.
+    const rows = x.rank === 2 ? x : x.reshape([-1, fanIn]);
+    let y = rows.matmul(kernel);
+    if (weights.bias) y = y.add(weights.bias);
+    return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), this.units]);
+  }
+
+  getConfig(): JsonObject {
+    return defined({
+      name: this.hasName ? this.name : undefined,
+      units: this.units,
+      activation: this.activation,
+      useBias: this.useBias,
+      kernelInitializer: this.kernelInitializer,
+      biasInitializer: this.biasInitializer,
+      kernelRegularizer: this.kernelRegularizer,
+      biasRegularizer: this.biasRegularizer,
+      dtype: this.dtype,
+    });
+  }
+}

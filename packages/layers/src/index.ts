@@ -1,0 +1,12 @@
+export { Activation, type ActivationOptions } from './activation-layer.ts';
+export { ACTIVATIONS, type ActivationName, activate, checkActivation, erf, gelu } from './activations.ts';
+export { eagerTrainingContext, INFERENCE } from './context.ts';
+export { Dense, type DenseOptions } from './dense.ts';
+export { Dropout, type DropoutOptions } from './dropout.ts';
+export { Flatten } from './flatten.ts';
+export { checkInitializer, fans, INITIALIZERS, type InitializerName, initialize } from './initializers.ts';
+export { type CallContext, Layer, type LayerWeights, snakeCase, type WeightSpec } from './layer.ts';
+export { deriveSeed, Random } from './random.ts';
+export { LAYER_CLASSES, layerFromConfig, layerToConfig } from './registry.ts';
+export { type ApplyOptions, type NamedWeightSpec, Sequential } from './sequential.ts';
+export { loadWeights, type SavedWeights, saveWeights } from './weights-io.ts';

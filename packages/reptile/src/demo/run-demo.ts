@@ -1,0 +1,95 @@
+import { join } from 'node:path';
+import { layers } from '../api/layers.ts';
+import { Loss } from '../api/loss.ts';
+import { Optimizer } from '../api/optimizer.ts';
+import { Data } from '../data/data.ts';
+import type { Dataset } from '../data/dataset.ts';
+import { Model } from '../model/model.ts';
+import type { ProgressOutput, Verbosity } from '../model/progress.ts';
+import { writeHistoryPlot } from '../plot/history-plot.ts';
+import { writeMnistCsv } from './mnist-csv.ts';
+
+export interface DemoOptions {
+  /** Where the CSV files and the plot go (default: the current directory). */
+  readonly dir?: string;
+  readonly epochs?: number;
+  /** Digits per class to use (default all 10,000 digits); tests use fewer. */
+  readonly perClass?: number;
+  readonly frontend?: string;
+  readonly verbose?: Verbosity;
+  readonly output?: ProgressOutput;
+  /**
+   * The deployment step, run after the test accuracy is printed: the ONNX wiring passes a
+   * function that exports `model.onnx` into `dir` and checks onnxruntime's predictions on the
+   * test data against `model.predict` (see README, "Export").
+   */
+  readonly deploy?: (
+    model: Model,
+    testData: Dataset,
+    dir: string,
+    say: (line: string) => void,
+  ) => Promise<void>;
+}
+
+export interface DemoResult {
+  readonly accuracy: number;
+  readonly seconds: number;
+  readonly trainRows: number;
+  readonly testRows: number;
+  readonly historyPlot: string;
+  readonly frontend: string;
+}
+
+/**
+ * The README's first Quick start: real MNIST digits to CSV, then the founding example exactly
+ * as written (only the file paths are joined to `dir`), then the history plot and the time.
+ */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const dir = options.dir ?? process.cwd();
+  const out = options.output ?? process.stdout;
+  const say = (line: string) => {
+    if (options.verbose !== 'quiet') out.write(`${line}\n`);
+  };
+  const started = performance.now();
+  const files = await writeMnistCsv({ dir, ...(options.perClass ? { perClass: options.perClass } : {}) });
+  say(
+    `Wrote ${files.trainRows} training digits to ${files.trainPath} and ${files.testRows} held-out digits to ${files.testPath}`,
+  );
+
+  // ---- the founding example ----------------------------------------------------------------------
+  const trainData = await Data.fromFile(files.trainPath);
+  const testData = await Data.fromFile(files.testPath);
+  const model = new Model(options.frontend ? { frontend: options.frontend } : {});
+  model.add(layers.Dense(128, { activation: 'relu' }));
+  model.add(layers.Dense(64, { activation: 'relu' }));
+  model.add(layers.Dense(10, { activation: 'softmax' }));
+  const criterion = Loss.CrossEntropy();
+  const optimizer = Optimizer.ZooKeeper({ lr: 0.01 });
+  say(`Training on the '${model.frontend}' frontend`);
+  const history = await model.fit(trainData, {
+    criterion,
+    optimizer,
+    epochs: options.epochs ?? 10,
+    verbose: options.verbose ?? 'auto',
+    output: out,
+  });
+  const accuracy = await model.evaluate(testData);
+  say(`Test accuracy: ${accuracy}`);
+  // -------------------------------------------------------------------------------------------------
+
+  const historyPlot = join(dir, 'history.svg');
+  await writeHistoryPlot(history, historyPlot);
+  say(`Wrote the training history plot to ${historyPlot}`);
+  // Deployment seam: the ONNX adapter's export + onnxruntime check plugs in here.
+  if (options.deploy) await options.deploy(model, testData, dir, say);
+  const seconds = (performance.now() - started) / 1000;
+  say(`Elapsed: ${seconds.toFixed(1)} s`);
+  return {
+    accuracy,
+    seconds,
+    trainRows: files.trainRows,
+    testRows: files.testRows,
+    historyPlot,
+    frontend: model.frontend,
+  };
+}
