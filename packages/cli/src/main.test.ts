@@ -6,7 +6,7 @@ describe('reptile command router', () => {
   it('lists every command under help', async () => {
     const io = captureIo();
     expect(await main(['help'], io)).toBe(0);
-    for (const name of ['help', 'conformance', 'bench', 'demo', 'recipe-demo', 'plot', 'launch']) {
+    for (const name of ['help', 'conformance', 'bench', 'demo', 'recipe-demo', 'plot', 'predict', 'launch']) {
       expect(io.stdout.some((l) => l.startsWith(`  ${name} `))).toBe(true);
     }
     expect(COMMANDS.map((c) => c.name)).toEqual([
@@ -16,6 +16,7 @@ describe('reptile command router', () => {
       'demo',
       'recipe-demo',
       'plot',
+      'predict',
       'launch',
     ]);
   });
@@ -33,7 +34,7 @@ describe('reptile command router', () => {
     const io = captureIo();
     expect(await main(['benchmark'], io)).toBe(2);
     expect(io.stderr[0]).toBe(
-      "error: unknown command 'benchmark' (commands: help, conformance, bench, demo, recipe-demo, plot, launch)",
+      "error: unknown command 'benchmark' (commands: help, conformance, bench, demo, recipe-demo, plot, predict, launch)",
     );
     expect(io.stderr.some((l) => l.startsWith('usage: reptile <command>'))).toBe(true);
   });
@@ -52,6 +53,12 @@ describe('reptile command router', () => {
     const io = captureIo();
     expect(await main(['plot', '/nonexistent/history.json'], io)).toBe(1);
     expect(io.stderr.join('\n')).toMatch(/\/nonexistent\/history.json: cannot read a history.*historyLog/);
+  });
+
+  it('predict names a missing model file', async () => {
+    const io = captureIo();
+    expect(await main(['predict', '/nonexistent/model.onnx', '/nonexistent/input.csv'], io)).toBe(1);
+    expect(io.stderr.join('\n')).toMatch(/nonexistent\/model\.onnx/);
   });
 
   it('exits 2 with usage when no command is given', async () => {

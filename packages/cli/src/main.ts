@@ -6,6 +6,7 @@ import { benchCommand } from './commands/bench.ts';
 import { conformanceCommand } from './commands/conformance.ts';
 import { demoCommand } from './commands/demo.ts';
 import { plotCommand } from './commands/plot.ts';
+import { predictCommand } from './commands/predict.ts';
 import { recipeDemoCommand } from './commands/recipe-demo.ts';
 import { ReptileError } from './workspace.ts';
 
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   demoCommand,
   recipeDemoCommand,
   plotCommand,
+  predictCommand,
   launchCommand,
 ];
 

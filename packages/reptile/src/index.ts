@@ -12,6 +12,13 @@ export { type Batch, Dataset, type LabelEncoding, type NormalizeMethod, type Tas
 export { encodeNpy, readNpy } from './data/npy.ts';
 export { type MnistCsvOptions, writeMnistCsv } from './demo/mnist-csv.ts';
 export { type DemoOptions, type DemoResult, runDemo } from './demo/run-demo.ts';
+export { ONNX_DEPLOY_TOLERANCE, type OnnxCheck, onnxDeploy } from './export/onnx-deploy.ts';
+export { exportOnnx, type OnnxExportOptions, onnxProgram } from './export/onnx-export.ts';
+export { type OnnxPredictions, type PredictWithOnnxOptions, predictWithOnnx } from './export/predict-onnx.ts';
+
+// Registers the 'onnx' exporter, so model.export('model.onnx') works whenever 'reptile' is imported.
+import './export/register.ts';
+
 export { defaultFrontend, setDefaultFrontend } from './frontend/default.ts';
 export { type Exporter, registerExporter } from './frontend/exporters.ts';
 export {

@@ -44,5 +44,8 @@ describe('the MNIST demo', () => {
     expect(text).toMatch(/Elapsed: \d+\.\d s/);
     expect(text.match(/^Epoch \d\/3 /gm)).toHaveLength(3);
     expect(existsSync(result.historyPlot)).toBe(true);
+    // the default deploy step: model.onnx exported and checked against model.predict
+    expect(existsSync(join(dir, 'model.onnx'))).toBe(true);
+    expect(text).toMatch(/onnxruntime matches model\.predict on 200 test rows/);
   }, 120_000);
 });

@@ -4,6 +4,7 @@ import { Loss } from '../api/loss.ts';
 import { Optimizer } from '../api/optimizer.ts';
 import { Data } from '../data/data.ts';
 import type { Dataset } from '../data/dataset.ts';
+import { onnxDeploy } from '../export/onnx-deploy.ts';
 import { Model } from '../model/model.ts';
 import type { ProgressOutput, Verbosity } from '../model/progress.ts';
 import { writeHistoryPlot } from '../plot/history-plot.ts';
@@ -19,16 +20,13 @@ export interface DemoOptions {
   readonly verbose?: Verbosity;
   readonly output?: ProgressOutput;
   /**
-   * The deployment step, run after the test accuracy is printed: the ONNX wiring passes a
-   * function that exports `model.onnx` into `dir` and checks onnxruntime's predictions on the
-   * test data against `model.predict` (see README, "Export").
+   * The deployment step, run after the history plot is written. Default `onnxDeploy`: exports
+   * `model.onnx` into `dir` and checks onnxruntime's predictions on the test data against
+   * `model.predict` (see README, "Export"). `false` skips it.
    */
-  readonly deploy?: (
-    model: Model,
-    testData: Dataset,
-    dir: string,
-    say: (line: string) => void,
-  ) => Promise<void>;
+  readonly deploy?:
+    | ((model: Model, testData: Dataset, dir: string, say: (line: string) => void) => Promise<unknown>)
+    | false;
 }
 
 export interface DemoResult {
@@ -80,8 +78,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const historyPlot = join(dir, 'history.svg');
   await writeHistoryPlot(history, historyPlot);
   say(`Wrote the training history plot to ${historyPlot}`);
-  // Deployment seam: the ONNX adapter's export + onnxruntime check plugs in here.
-  if (options.deploy) await options.deploy(model, testData, dir, say);
+  const deploy = options.deploy ?? onnxDeploy;
+  if (deploy) await deploy(model, testData, dir, say);
   const seconds = (performance.now() - started) / 1000;
   say(`Elapsed: ${seconds.toFixed(1)} s`);
   return {
