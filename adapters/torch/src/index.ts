@@ -2,7 +2,6 @@ export { FILE_FORMAT_VERSION, METADATA_FILE, writeTorchScriptArchive } from './a
 export { type Artifact, type ExportOptions, exportArtifact, lowerArtifact } from './artifacts/artifact.ts';
 export { lossArtifact, regularizerArtifact } from './artifacts/loss.ts';
 export { optimizerStepArtifact } from './artifacts/optimizer-step.ts';
-export type { ShapeSpec, TensorSpec } from './artifacts/spec.ts';
 export { type TrainStepSpec, trainStepArtifact } from './artifacts/train-step.ts';
 export {
   type AsyncBackend,
@@ -21,6 +20,7 @@ export {
   TorchWorker,
   type TorchWorkerOptions,
 } from './bridge/worker.ts';
+export type { NamedTensorSpec as TensorSpec, ShapeSpec } from './core.ts';
 export { type LowerOptions, lowerGraph, lowerModule, type MethodSpec } from './lower/lower.ts';
 export type { ModuleSignature, TorchScriptModule } from './lower/module.ts';
 export { PRIM_LOWERINGS } from './lower/prims.ts';

@@ -1,3 +1,34 @@
+export { traceLoss, traceRegularizer } from './artifacts/loss.ts';
+export {
+  type OptimizerStepTrace,
+  traceInitState,
+  traceOptimizerStep,
+  traceUpdate,
+  type UpdateParts,
+} from './artifacts/optimizer-step.ts';
+export {
+  type NamedNode,
+  type NamedTensorSpec,
+  named,
+  placeholders,
+  programGraph,
+  type ShapeSpec,
+  type TracedProgram,
+} from './artifacts/program.ts';
+export {
+  resolveLoss,
+  resolveOptimizer,
+  resolveRegularizer,
+  type TraceableOptimizer,
+} from './artifacts/resolve.ts';
+export {
+  flattenState,
+  flattenTensors,
+  rebuildState,
+  type StateLeaf,
+  stateSkeleton,
+} from './artifacts/state-tree.ts';
+export { type TrainStepSpec, type TrainStepTrace, traceTrainStep } from './artifacts/train-step.ts';
 export { grad, valueAndGrad } from './autodiff/grad.ts';
 export { GRAD_RULES } from './autodiff/rules.ts';
 export type { Backend } from './backend/backend.ts';

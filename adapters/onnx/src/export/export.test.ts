@@ -2,12 +2,14 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  flattenState,
   grad,
   lossFromConfig,
   ops,
   optimizerFromConfig,
   ReferenceBackend,
   realize,
+  rebuildState,
   regularizerFromConfig,
   Tensor,
   type TypedArray,
@@ -15,7 +17,6 @@ import {
 import ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../proto/schema.ts';
-import { flattenState, rebuildState } from '../state-tree.ts';
 import { checkWithOnnx } from '../testing/onnx-checker.ts';
 import { lossProgram, regularizerProgram } from './loss.ts';
 import { optimizerStepProgram } from './optimizer-step.ts';

@@ -1,8 +1,16 @@
-import { grad, optimizerFromConfig, ReferenceBackend, realize, runGraph, Tensor, trace } from '@reptile/core';
+import {
+  flattenState,
+  grad,
+  optimizerFromConfig,
+  ReferenceBackend,
+  realize,
+  runGraph,
+  Tensor,
+  trace,
+} from '@reptile/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { lowerToModel } from '../lower/lower.ts';
-import { flattenState } from '../state-tree.ts';
 import { expectSame, reference, runOn } from '../testing/compare.ts';
 import { OnnxBackend } from './backend.ts';
 import { CompiledGraph } from './compiled.ts';

@@ -1,6 +1,13 @@
-import { optimizerFromConfig, ReferenceBackend, realize, Tensor, type TypedArray } from '@reptile/core';
+import {
+  flattenState,
+  optimizerFromConfig,
+  ReferenceBackend,
+  realize,
+  rebuildState,
+  Tensor,
+  type TypedArray,
+} from '@reptile/core';
 import { describe, expect, it } from 'vitest';
-import { flattenState, rebuildState } from '../state-tree.ts';
 import { OnnxOptimizer } from './onnx-optimizer.ts';
 
 /**

@@ -1,19 +1,20 @@
 import {
+  flattenState,
   type Optimizer,
   type OptimizerState,
   ReferenceBackend,
   ReptileError,
   realize,
+  rebuildState,
+  resolveOptimizer,
   Tensor,
   type TypedArray,
 } from '@reptile/core';
 import { optimizerStepProgram } from '../export/optimizer-step.ts';
-import { resolveOptimizer } from '../export/resolve.ts';
 import type { LowerOptions } from '../lower/context.ts';
 import { compileProgram, type Program, type TensorSpec } from '../program.ts';
 import type { CompiledGraph } from '../runtime/compiled.ts';
 import type { SessionConfig } from '../runtime/session.ts';
-import { flattenState, rebuildState } from '../state-tree.ts';
 
 /** Optimizer state on the host: the update count and the state tensors in graph-input order. */
 export interface OnnxOptimizerState {

@@ -1,15 +1,16 @@
 import {
+  flattenState,
   grad,
   lossFromConfig,
   ops,
   optimizerFromConfig,
   ReferenceBackend,
   realize,
+  rebuildState,
   Tensor,
   type TypedArray,
 } from '@reptile/core';
 import { describe, expect, it } from 'vitest';
-import { flattenState, rebuildState } from '../state-tree.ts';
 import { OnnxTrainer } from './onnx-trainer.ts';
 
 // A 3-4-2 MLP, batch 6, MSE, SGD with momentum.

@@ -1,9 +1,15 @@
-import { ReferenceBackend, ReptileError, realize, Tensor, type TypedArray } from '@reptile/core';
-import { resolveOptimizer } from '../export/resolve.ts';
+import {
+  flattenState,
+  ReferenceBackend,
+  ReptileError,
+  realize,
+  resolveOptimizer,
+  Tensor,
+  type TypedArray,
+} from '@reptile/core';
 import { type TrainStepSpec, trainStepProgram } from '../export/train-step.ts';
 import { compileProgram, type Program } from '../program.ts';
 import type { CompiledGraph } from '../runtime/compiled.ts';
-import { flattenState } from '../state-tree.ts';
 import type { OnnxRunOptions } from './onnx-optimizer.ts';
 
 export interface OnnxTrainerState {

@@ -1,9 +1,15 @@
 import { exportArtifact } from '../artifacts/artifact.ts';
 import { optimizerStepArtifact } from '../artifacts/optimizer-step.ts';
-import { resolveOptimizer, type TensorSpec, type TraceableOptimizer } from '../artifacts/spec.ts';
 import { checkWireTensor, type WireTensor } from '../bridge/protocol.ts';
 import type { RunInput, TorchWorker } from '../bridge/worker.ts';
-import { type DType, ReptileError, type TypedArray } from '../core.ts';
+import {
+  type DType,
+  ReptileError,
+  resolveOptimizer,
+  type NamedTensorSpec as TensorSpec,
+  type TraceableOptimizer,
+  type TypedArray,
+} from '../core.ts';
 import type { LowerOptions } from '../lower/lower.ts';
 
 export interface TorchOptimizerOptions extends Omit<LowerOptions, 'donate' | 'className'> {

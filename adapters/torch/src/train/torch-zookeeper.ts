@@ -1,6 +1,6 @@
 import { writeTorchScriptArchive } from '../archive/archive.ts';
-import type { TensorSpec } from '../artifacts/spec.ts';
 import type { TorchWorker } from '../bridge/worker.ts';
+import type { NamedTensorSpec as TensorSpec } from '../core.ts';
 import {
   type FloatBuffer,
   isSyncStep,

@@ -1,10 +1,11 @@
+import { flattenTensors } from '../artifacts/state-tree.ts';
 import { grad } from '../autodiff/grad.ts';
 import { fail } from '../errors.ts';
 import { type Loss, lossFromConfig } from '../losses/index.ts';
 import { type Optimizer, type OptimizerState, optimizerFromConfig } from '../optim/index.ts';
 import { effectiveOptimizerConfig, parseRecipe, type Recipe } from '../recipe/recipe.ts';
 import { type Regularizer, regularizerFromConfig } from '../regularizers/index.ts';
-import { materialize, Tensor } from '../tensor/tensor.ts';
+import { materialize, type Tensor } from '../tensor/tensor.ts';
 import { type Accumulation, accumulate, EMPTY_ACCUMULATION } from './accumulate.ts';
 import { clipGradients } from './clip.ts';
 import { updateEma } from './ema.ts';
@@ -147,34 +148,4 @@ export class Trainer {
       });
     }
   }
-}
-
-/**
- * Lists the tensors inside a plain state value and rebuilds the value around replacements, so an
- * optimizer's new state is realised in the same backend run as the new parameters.
- */
-export function flattenTensors(value: unknown): {
-  tensors: Tensor[];
-  rebuild: (replacements: readonly Tensor[]) => unknown;
-} {
-  const tensors: Tensor[] = [];
-  const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
-  const collect = (v: unknown): void => {
-    if (isTensor(v)) tensors.push(v);
-    else if (Array.isArray(v)) v.forEach(collect);
-    else if (typeof v === 'object' && v !== null) Object.values(v).forEach(collect);
-  };
-  collect(value);
-  const rebuild = (replacements: readonly Tensor[]) => {
-    let k = 0;
-    const walk = (v: unknown): unknown => {
-      if (isTensor(v)) return replacements[k++];
-      if (Array.isArray(v)) return v.map(walk);
-      if (typeof v === 'object' && v !== null)
-        return Object.fromEntries(Object.entries(v).map(([key, x]) => [key, walk(x)]));
-      return v;
-    };
-    return walk(value);
-  };
-  return { tensors, rebuild };
 }

@@ -1,9 +1,10 @@
-import { Tensor } from '@reptile/core';
+import { Tensor } from '../tensor/tensor.ts';
 
 /**
- * Optimizer state is plain data: records and arrays of tensors and numbers. Tracing a step needs
- * its tensors as a flat list (graph inputs and outputs) with stable names, and the value rebuilt
- * around replacements afterwards.
+ * Optimizer state is plain data: records and arrays of tensors and numbers. Realising it in one
+ * backend run, or tracing a step over it (graph inputs and outputs), needs its tensors as a flat
+ * list with stable names and the value rebuilt around replacements afterwards. Every frontend and
+ * core's Trainer walk state through these, so the order is the same everywhere.
  */
 export interface StateLeaf {
   /** Dotted path inside the state, e.g. "1.m.0" (chain entry 1, field m, param 0). */
@@ -41,6 +42,17 @@ export function rebuildState(value: unknown, replacements: readonly Tensor[]): u
   if (k !== replacements.length)
     throw new Error(`internal: state has ${k} tensors, got ${replacements.length}`);
   return out;
+}
+
+/** The state's tensors and a function rebuilding the state around replacements for them. */
+export function flattenTensors(value: unknown): {
+  tensors: Tensor[];
+  rebuild: (replacements: readonly Tensor[]) => unknown;
+} {
+  return {
+    tensors: flattenState(value).map((l) => l.tensor),
+    rebuild: (replacements) => rebuildState(value, replacements),
+  };
 }
 
 /** The state's non-tensor content (numbers, strings, structure) as text, to check it is step-invariant. */
