@@ -4,6 +4,7 @@
  * Node-only pieces (the file-system IOHandler) are in '@reptile/tfjs/node'.
  */
 export { TfjsBackend } from './backend.ts';
+export type { WeightsLike } from './ema.ts';
 export { type ReptileLossFn, reptileLoss, reptileMetric } from './loss.ts';
 export {
   optimizerFromRecipe,

@@ -7,7 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileSystem } from './io/file-system.ts';
 import { reptileLoss, reptileMetric } from './loss.ts';
-import { ReptileOptimizer, reptileOptimizer } from './optimizer.ts';
+import { optimizerFromRecipe, ReptileOptimizer, reptileOptimizer } from './optimizer.ts';
 import { ReptileRegularizer, reptileRegularizer } from './regularizer.ts';
 import { sameBits, TEST_BACKENDS, useBackend } from './testing.ts';
 
@@ -111,6 +111,48 @@ describe.each(TEST_BACKENDS)('tfjs-layers integration on %s', (backend) => {
       expect(sameBits(w.dataSync(), loaded.getWeights()[i]!.dataSync())).toBe(true);
     });
     tf.dispose([x, y]);
+    original.dispose();
+    loaded.dispose();
+  });
+
+  it('accumulate and ema under fit: saved mid-window, loaded, continued bit-identically', async () => {
+    const folder = join(dir, `${backend}-accumulate`);
+    const recipe = { optimizer: { name: 'adam', lr: 0.05 }, accumulate: 3, ema: { decay: 0.8 } };
+    const original = makeModel();
+    original.compile({ optimizer: optimizerFromRecipe(recipe), loss: 'meanSquaredError' });
+    const { x, y } = data(7);
+    await original.fit(x, y, { epochs: 1, batchSize: 8, shuffle: false, verbose: 0 }); // 4 batches
+    const opt = original.optimizer as ReptileOptimizer;
+    expect([opt.iterations, opt.accumulated]).toEqual([1, 1]);
+    await original.save(fileSystem(folder), { includeOptimizer: true });
+
+    const loaded = await tfl.loadLayersModel(fileSystem(folder));
+    const loadedOpt = loaded.optimizer as ReptileOptimizer;
+    expect([loadedOpt.iterations, loadedOpt.accumulated]).toEqual([1, 1]);
+    for (const m of [original, loaded])
+      await m.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false, verbose: 0 });
+    expect([loadedOpt.iterations, loadedOpt.accumulated]).toEqual([4, 0]); // 12 micro-batches in all
+    original.getWeights().forEach((w, i) => {
+      expect(sameBits(w.dataSync(), loaded.getWeights()[i]!.dataSync())).toBe(true);
+    });
+    const [e1, e2] = [opt.emaWeights(), loadedOpt.emaWeights()];
+    original.weights.forEach((w, i) => {
+      expect(sameBits(e1[w.name]!.dataSync(), e2[loaded.weights[i]!.name]!.dataSync())).toBe(true);
+    });
+
+    // Evaluation on the EMA weights, then the trained weights are back.
+    const trained = original.getWeights().map((w) => w.dataSync().slice());
+    const emaLoss = await opt.withEmaWeights(original, () => {
+      original.weights.forEach((w) => {
+        expect(sameBits(w.read().dataSync(), e1[w.name]!.dataSync())).toBe(true);
+      });
+      return (original.evaluate(x, y, { verbose: 0 }) as tf.Scalar).dataSync()[0]!;
+    });
+    expect(Number.isFinite(emaLoss)).toBe(true);
+    original.getWeights().forEach((w, i) => {
+      expect(sameBits(w.dataSync(), trained[i]!)).toBe(true);
+    });
+    tf.dispose([x, y, ...Object.values(e1), ...Object.values(e2)]);
     original.dispose();
     loaded.dispose();
   });

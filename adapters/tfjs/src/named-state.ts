@@ -75,6 +75,15 @@ export class NamedState {
     return { keys, shared, slots, created: [] };
   }
 
+  /**
+   * Fails where `prepare` would (a variable unknown to state in use, saved state of another
+   * shape), changing nothing: gradient accumulation checks each micro-batch with it.
+   */
+  check(names: readonly string[], variables: readonly tf.Variable[]): void {
+    const fresh = this.shared === undefined && this.restored.size === 0 && this.restoredShared.size === 0;
+    if (!fresh) this.discard(this.prepare(names, variables));
+  }
+
   /** Replaces the leaves of a prepared step with its results and disposes what they replace. */
   commit(prepared: Prepared, names: readonly string[], shared: Leaf[], slots: Leaf[][]): void {
     // tf.keep: the step may run inside the caller's tf.tidy, which must not free optimizer state.

@@ -66,12 +66,10 @@ describe('optimizers from recipes', () => {
     opt.dispose();
   });
 
-  it('refuses recipe parts an optimizer cannot honour, and unknown fields', () => {
-    expect(() => optimizerFromRecipe({ optimizer: { name: 'sgd' }, accumulate: 4 })).toThrow(
-      /accumulation is not supported/,
-    );
-    expect(() => optimizerFromRecipe({ optimizer: { name: 'sgd' }, ema: { decay: 0.99 } })).toThrow(
-      /EMA is not supported/,
+  it('refuses unknown fields, naming them', () => {
+    expect(() => optimizerFromRecipe({ optimizer: { name: 'sgd' }, accumulate: 0 })).toThrow(/accumulate/);
+    expect(() => optimizerFromRecipe({ optimizer: { name: 'sgd' }, ema: { decay: 1.5 } })).toThrow(
+      /ema.decay/,
     );
     expect(() => reptileOptimizer({ name: 'sgd', lr: 0.1, momentun: 0.9 })).toThrow(
       /unknown field 'momentun'/,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { reptileOptimizer } from './optimizer.ts';
+import { optimizerFromRecipe, reptileOptimizer } from './optimizer.ts';
 import { sameBits, TEST_BACKENDS, useBackend } from './testing.ts';
 
 type Grads = Record<string, number[]>;
@@ -197,5 +197,34 @@ describe.each(TEST_BACKENDS)('optimizer state on %s', (backend) => {
     expect(last).toBeLessThan(first);
     tf.dispose([w, b, x, y]);
     opt.dispose();
+  });
+
+  it('leaks no tensors over 1,000 minimize steps with accumulate, ema and clip', () => {
+    const base = tf.memory().numTensors;
+    const init = [tf.randomNormal([8, 4], 0, 1, 'float32', 4), tf.zeros([4])];
+    const [w, b] = init.map((t) => tf.variable(t));
+    const x = tf.randomNormal([16, 8], 0, 1, 'float32', 5);
+    const y = tf.randomNormal([16, 4], 0, 1, 'float32', 6);
+    const every = 4;
+    const opt = optimizerFromRecipe({
+      optimizer: { name: 'adam', lr: 0.01 },
+      clip: { globalNorm: 1 },
+      accumulate: every,
+      ema: { decay: 0.99 },
+    });
+    const loss = () => tf.losses.meanSquaredError(y, tf.add(tf.matMul(x, w!), b!)) as tf.Scalar;
+    for (let i = 0; i < every; i++) opt.minimize(loss); // the first update creates state and EMAs
+    // Within a window the two gradient sums come and go; at each position they are the same.
+    const counts: number[] = [];
+    for (let i = 0; i < 1000; i++) {
+      tf.dispose(opt.minimize(loss, true)!);
+      counts.push(tf.memory().numTensors);
+      if (i >= every) expect(counts[i]).toBe(counts[i - every]);
+    }
+    expect(opt.iterations).toBe(1 + 1000 / every);
+    expect(counts[every - 1]! - counts[0]!).toBe(-2); // the sums of w and b, released by the update
+    tf.dispose([w!, b!, x, y, ...init]);
+    opt.dispose();
+    expect(tf.memory().numTensors).toBe(base); // dispose() frees state, sums, EMAs and programs
   });
 });

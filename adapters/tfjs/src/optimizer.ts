@@ -8,10 +8,13 @@ import {
   Tensor,
 } from '@reptile/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { GradientAccumulator } from './accumulation.ts';
 import { fromTfStorage, reptileDType, toTfStorage } from './dtypes.ts';
-import { NamedState, type NamedTensor, type Prepared } from './named-state.ts';
+import { ParameterEma, type WeightsLike } from './ema.ts';
+import { NamedState, type NamedTensor } from './named-state.ts';
+import { loadWeights, type StateParts, saveWeights } from './optimizer-weights.ts';
 import { specFromOptimizer, specFromRecipe, type TrainingSpec, trainingSpec } from './spec.ts';
-import { type StepOutputs, StepProgram } from './step-program.ts';
+import { type StepOutputs, StepPrograms } from './step-program.ts';
 
 export interface ReptileOptimizerOptions {
   /**
@@ -21,9 +24,6 @@ export interface ReptileOptimizerOptions {
   readonly collective?: Collective;
 }
 
-/** Programs kept per optimizer (one per distinct variable list; fit() uses one). */
-const MAX_PROGRAMS = 8;
-
 /**
  * Any Reptile optimizer (or recipe) as a real `tf.Optimizer`: `model.compile({optimizer})`,
  * `fit`, `fitDataset` and `optimizer.minimize` use it unchanged. Each step is one compiled
@@ -32,24 +32,32 @@ const MAX_PROGRAMS = 8;
  * State is keyed by variable name, so the order variables arrive in never matters (tfjs' Adam
  * keys state by position). A step that fails — unknown variable, wrong shape, non-finite gradient
  * under a recipe's guard — changes neither the variables nor the optimizer.
+ *
+ * A recipe's `accumulate` makes each call a micro-batch (accumulation.ts) and its `ema` keeps
+ * parameter averages (ema.ts); both are saved with the rest of the state (optimizer-weights.ts).
  */
 export class ReptileOptimizer extends tf.Optimizer {
   static readonly className = 'ReptileOptimizer';
   readonly spec: TrainingSpec;
   private readonly state: NamedState;
-  private readonly programs = new Map<string, StepProgram>();
+  private readonly accumulator: GradientAccumulator | undefined;
+  private readonly ema: ParameterEma | undefined;
+  private readonly programs: StepPrograms;
   private readonly collective: Collective | undefined;
-  /** The program of the previous call: fit() passes the same variables every step. */
-  private lastProgram:
-    | { backend: string; names: readonly string[]; variables: readonly tf.Variable[]; program: StepProgram }
-    | undefined;
-  /** Updates skipped by a recipe's `nonFinite: 'skip'`. */
+  /** Updates (or, under `accumulate`, micro-batches) skipped by a recipe's `nonFinite: 'skip'`. */
   skipped = 0;
 
   constructor(spec: TrainingSpec | unknown, options: ReptileOptimizerOptions = {}) {
     super();
     this.spec = isSpec(spec) ? spec : trainingSpec(spec);
     this.state = new NamedState(this.spec);
+    const accumulating = this.spec.accumulate > 1;
+    this.programs = new StepPrograms(
+      accumulating ? { ...this.spec, clip: undefined, nonFinite: 'ignore' } : this.spec,
+      this.state.layout,
+    );
+    this.accumulator = accumulating ? new GradientAccumulator(this.spec) : undefined;
+    this.ema = this.spec.ema ? new ParameterEma(this.spec.ema.decay) : undefined;
     this.collective = options.collective;
     if (this.collective && !this.spec.zookeeper) {
       fail('a collective is only used by ZooKeeper', {
@@ -62,6 +70,11 @@ export class ReptileOptimizer extends tf.Optimizer {
   /** The number of updates applied (tfjs' `iterations`). */
   override get iterations(): number {
     return this.state.step;
+  }
+
+  /** Micro-batches summed towards the next update under a recipe's `accumulate` (else 0). */
+  get accumulated(): number {
+    return this.accumulator?.count ?? 0;
   }
 
   /** The learning rate the next update will use (schedules evaluated on the host). */
@@ -87,12 +100,40 @@ export class ReptileOptimizer extends tf.Optimizer {
         where: this.where,
       });
     }
+    if (!this.accumulator) {
+      this.update(names, variables, grads);
+      return;
+    }
+    this.state.check(names, variables); // an unknown variable fails now, not N micro-batches later
+    const micro = this.accumulator.add(variables, grads, this.where);
+    if (micro.kind === 'skipped') this.skipped += 1;
+    if (micro.kind !== 'ready') return;
+    try {
+      this.update(
+        micro.variables.map((v) => v.name),
+        micro.variables,
+        micro.means,
+      );
+      this.accumulator.commit();
+    } finally {
+      tf.dispose(micro.means);
+    }
+  }
+
+  /** One optimizer update: all of it, or (on a throw or a skipped non-finite step) none of it. */
+  private update(
+    names: readonly string[],
+    variables: readonly tf.Variable[],
+    grads: readonly tf.Tensor[],
+  ): void {
     const t = this.state.step;
     const lr = this.spec.learningRate(t);
     const prepared = this.state.prepare(names, variables);
+    let emaStart: ReturnType<ParameterEma['before']> | undefined;
     let committed = false;
     try {
-      const out = this.program(names, variables, prepared).run(variables, grads, prepared, t + 1, lr);
+      emaStart = this.ema?.before(variables);
+      const out = this.programs.get(names, variables, prepared).run(variables, grads, prepared, t + 1, lr);
       if (out.nonFinite && !this.finite(out, names)) return;
       for (let i = 0; i < variables.length; i++) {
         variables[i]!.assign(out.params[i]!);
@@ -103,9 +144,39 @@ export class ReptileOptimizer extends tf.Optimizer {
       if (this.spec.zookeeper && this.collective && isSyncStep(t, this.spec.zookeeper.syncEvery)) {
         this.consensus(variables);
       }
+      if (emaStart) this.ema!.update(variables, emaStart);
     } finally {
-      if (!committed) this.state.discard(prepared);
+      if (!committed) {
+        this.state.discard(prepared);
+        if (emaStart) this.ema!.release(emaStart);
+      }
     }
+  }
+
+  /**
+   * Copies of the parameter EMAs of a recipe's `ema` (the caller owns them), keyed by variable
+   * name; a variable's EMA exists from its first applied update.
+   */
+  emaWeights(): tf.NamedTensorMap {
+    return this.emaOrFail('emaWeights').values();
+  }
+
+  /**
+   * Runs `fn` (evaluate, predict, save) with the model's weights set to their EMAs, then
+   * restores the trained weights, also if `fn` throws. Do not train the model meanwhile.
+   */
+  withEmaWeights<T>(model: WeightsLike, fn: () => T | Promise<T>): Promise<T> {
+    return this.emaOrFail('withEmaWeights').swapped(model, fn);
+  }
+
+  private emaOrFail(where: string): ParameterEma {
+    return (
+      this.ema ??
+      fail('this optimizer keeps no parameter EMA', {
+        where: `${this.where}.${where}`,
+        hint: 'use optimizerFromRecipe({..., ema: {decay: 0.999}})',
+      })
+    );
   }
 
   /**
@@ -131,12 +202,16 @@ export class ReptileOptimizer extends tf.Optimizer {
   }
 
   override async getWeights(): Promise<NamedTensor[]> {
-    return this.state.weights();
+    return saveWeights(this.parts);
   }
 
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    this.state.restore(weightValues, `${this.where}.setWeights`);
-    this.disposePrograms();
+    loadWeights(this.parts, weightValues, `${this.where}.setWeights`);
+    this.programs.clear();
+  }
+
+  private get parts(): StateParts {
+    return { state: this.state, accumulator: this.accumulator, ema: this.ema };
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -154,7 +229,9 @@ export class ReptileOptimizer extends tf.Optimizer {
 
   override dispose(): void {
     this.state.dispose();
-    this.disposePrograms();
+    this.accumulator?.dispose();
+    this.ema?.dispose();
+    this.programs.clear();
     super.dispose();
   }
 
@@ -189,35 +266,6 @@ export class ReptileOptimizer extends tf.Optimizer {
     return v;
   }
 
-  private program(
-    names: readonly string[],
-    variables: readonly tf.Variable[],
-    prepared: Prepared,
-  ): StepProgram {
-    const last = this.lastProgram;
-    if (last && last.backend === tf.getBackend() && sameCall(last.names, last.variables, names, variables))
-      return last.program;
-    let key = tf.getBackend();
-    names.forEach((n, i) => {
-      key += `\u0000${n}:${variables[i]!.shape.join(',')}:${prepared.slots[i]!.length}`;
-    });
-    let program = this.programs.get(key);
-    if (program) {
-      this.programs.delete(key); // re-insert: the map's order is least recently used first
-    } else {
-      program = new StepProgram(this.spec, this.state.layout, names, variables, prepared);
-      if (this.programs.size >= MAX_PROGRAMS) {
-        const [oldest, p] = this.programs.entries().next().value as [string, StepProgram];
-        p.dispose();
-        this.programs.delete(oldest);
-        if (this.lastProgram?.program === p) this.lastProgram = undefined;
-      }
-    }
-    this.programs.set(key, program);
-    this.lastProgram = { backend: tf.getBackend(), names: [...names], variables: [...variables], program };
-    return program;
-  }
-
   /** ZooKeeper's consensus and blend: one collective call on the host per sync step. */
   private consensus(variables: readonly tf.Variable[]): void {
     const zk = this.spec.zookeeper!;
@@ -232,26 +280,6 @@ export class ReptileOptimizer extends tf.Optimizer {
       t.dispose();
     });
   }
-
-  private disposePrograms(): void {
-    for (const p of this.programs.values()) p.dispose();
-    this.programs.clear();
-    this.lastProgram = undefined;
-  }
-}
-
-/** The same variable objects in the same order (a tf.Variable never changes shape). */
-function sameCall(
-  names: readonly string[],
-  variables: readonly tf.Variable[],
-  names2: readonly string[],
-  variables2: readonly tf.Variable[],
-): boolean {
-  if (names.length !== names2.length) return false;
-  for (let i = 0; i < names.length; i++) {
-    if (names[i] !== names2[i] || variables[i] !== variables2[i]) return false;
-  }
-  return true;
 }
 
 function isSpec(v: unknown): v is TrainingSpec {
@@ -265,7 +293,10 @@ export function reptileOptimizer(config: unknown, options: ReptileOptimizerOptio
   return new ReptileOptimizer(specFromOptimizer(config), options);
 }
 
-/** The optimizer part of a recipe (optimizer, schedule, clip, nonFinite) as a tf.Optimizer. */
+/**
+ * The optimizer part of a recipe (optimizer, schedule, clip, accumulate, ema, nonFinite) as a
+ * tf.Optimizer; the loss and regularizers go to tfjs-layers (reptileLoss, reptileRegularizer).
+ */
 export function optimizerFromRecipe(
   recipe: unknown,
   options: ReptileOptimizerOptions = {},

@@ -37,9 +37,13 @@ export interface TrainingSpec {
   /** What a non-finite gradient does; 'ignore' (plain configs) applies it like tf.train does. */
   readonly nonFinite: 'error' | 'skip' | 'ignore';
   readonly zookeeper: ZooKeeperConfig | undefined;
+  /** Micro-batches averaged into one update (a recipe's `accumulate`; 1 = every call updates). */
+  readonly accumulate: number;
+  /** A recipe's parameter EMA, kept after each applied update. */
+  readonly ema: { readonly decay: number } | undefined;
 }
 
-const RECIPE_PARTS = ['optimizer', 'schedule', 'clip', 'nonFinite'];
+const RECIPE_PARTS = ['optimizer', 'schedule', 'clip', 'accumulate', 'ema', 'nonFinite'];
 
 /** An optimizer config, or `{recipe}`, as written by getConfig(). */
 export function trainingSpec(value: unknown, where = 'ReptileOptimizer'): TrainingSpec {
@@ -54,29 +58,24 @@ export function trainingSpec(value: unknown, where = 'ReptileOptimizer'): Traini
 
 export function specFromOptimizer(value: unknown, where = 'optimizer'): TrainingSpec {
   const config = parseOptimizerConfig(value, where);
-  return build(config, { optimizer: config as unknown as JsonObject }, undefined, 'ignore');
+  return build(config, { optimizer: config as unknown as JsonObject }, undefined, 'ignore', 1, undefined);
 }
 
 export function specFromRecipe(value: unknown, where = 'recipe'): TrainingSpec {
   const recipe: Recipe = parseRecipe(value, where);
-  if (recipe.accumulate !== 1) {
-    fail('gradient accumulation is not supported by ReptileOptimizer', {
-      where: `${where}.accumulate`,
-      hint: 'accumulate in the training loop, or use a larger batch size with fit()',
-    });
-  }
-  if (recipe.ema) {
-    fail('a parameter EMA is not supported by ReptileOptimizer', {
-      where: `${where}.ema`,
-      hint: 'keep an EMA in a tfjs callback, or remove recipe.ema',
-    });
-  }
   const json: Record<string, unknown> = {};
   for (const key of RECIPE_PARTS) {
     const v = (recipe as unknown as Record<string, unknown>)[key];
     if (v !== undefined) json[key] = v;
   }
-  return build(effectiveOptimizerConfig(recipe), { recipe: json }, recipe.clip, recipe.nonFinite);
+  return build(
+    effectiveOptimizerConfig(recipe),
+    { recipe: json },
+    recipe.clip,
+    recipe.nonFinite,
+    recipe.accumulate,
+    recipe.ema,
+  );
 }
 
 function build(
@@ -84,6 +83,8 @@ function build(
   json: JsonObject,
   clip: ClipConfig | undefined,
   nonFinite: TrainingSpec['nonFinite'],
+  accumulate: number,
+  ema: TrainingSpec['ema'],
 ): TrainingSpec {
   const zookeeper = config.name === 'zookeeper' ? config : undefined;
   const local = optimizerFromConfig(zookeeper ? proposalConfig(zookeeper) : config);
@@ -99,6 +100,8 @@ function build(
     clip,
     nonFinite,
     zookeeper,
+    accumulate,
+    ema,
   };
 }
 

@@ -1,5 +1,5 @@
 import { fail, type Node, Tensor, type TensorSpec, trace } from '@reptile/core';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { reptileDType } from './dtypes.ts';
 import type { Leaf, Prepared } from './named-state.ts';
 import { clipTransform, type TrainingSpec } from './spec.ts';
@@ -147,3 +147,70 @@ export class StepProgram {
 
 const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
 const inputName = (n: Node): string => (n.op.kind === 'input' ? n.op.name : '');
+
+/** Programs kept per optimizer (one per distinct variable list; fit() uses one). */
+const MAX_PROGRAMS = 8;
+
+/**
+ * An optimizer's step programs, least recently used evicted first. Under a recipe's
+ * `accumulate` the spec given here has no clip and no guard: those act on each micro-batch
+ * (gradient-program.ts), and the update then runs on the window's mean.
+ */
+export class StepPrograms {
+  private readonly programs = new Map<string, StepProgram>();
+  /** The program of the previous call: fit() passes the same variables every step. */
+  private last:
+    | { backend: string; names: readonly string[]; variables: readonly tf.Variable[]; program: StepProgram }
+    | undefined;
+
+  constructor(
+    private readonly spec: TrainingSpec,
+    private readonly layout: Layout,
+  ) {}
+
+  get(names: readonly string[], variables: readonly tf.Variable[], prepared: Prepared): StepProgram {
+    const backend = tf.getBackend();
+    const last = this.last;
+    if (last && last.backend === backend && sameCall(last.names, last.variables, names, variables))
+      return last.program;
+    let key = backend;
+    names.forEach((n, i) => {
+      key += `\u0000${n}:${variables[i]!.shape.join(',')}:${prepared.slots[i]!.length}`;
+    });
+    let program = this.programs.get(key);
+    if (program) {
+      this.programs.delete(key); // re-insert: the map's order is least recently used first
+    } else {
+      program = new StepProgram(this.spec, this.layout, names, variables, prepared);
+      if (this.programs.size >= MAX_PROGRAMS) {
+        const [oldest, p] = this.programs.entries().next().value as [string, StepProgram];
+        p.dispose();
+        this.programs.delete(oldest);
+        if (this.last?.program === p) this.last = undefined;
+      }
+    }
+    this.programs.set(key, program);
+    this.last = { backend, names: [...names], variables: [...variables], program };
+    return program;
+  }
+
+  clear(): void {
+    for (const p of this.programs.values()) p.dispose();
+    this.programs.clear();
+    this.last = undefined;
+  }
+}
+
+/** The same variable objects in the same order (a tf.Variable never changes shape). */
+function sameCall(
+  names: readonly string[],
+  variables: readonly tf.Variable[],
+  names2: readonly string[],
+  variables2: readonly tf.Variable[],
+): boolean {
+  if (names.length !== names2.length) return false;
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] !== names2[i] || variables[i] !== variables2[i]) return false;
+  }
+  return true;
+}
