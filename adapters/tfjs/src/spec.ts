@@ -11,9 +11,9 @@ import {
   type JsonObject,
   type OptimizerConfig,
   optimizerFromConfig,
-  type PlainOptimizerConfig,
   parseOptimizerConfig,
   parseRecipe,
+  proposalConfig,
   type Recipe,
   type Tensor,
   type ZooKeeperConfig,
@@ -111,20 +111,4 @@ export function clipTransform(clip: ClipConfig): GradientTransformation<unknown>
   if (clip.value !== undefined) parts.push(clipByValue(-clip.value, clip.value));
   if (clip.globalNorm !== undefined) parts.push(clipByGlobalNorm(clip.globalNorm));
   return chain(...parts) as GradientTransformation<unknown>;
-}
-
-/**
- * ZooKeeper's local proposal (docs/configs.md): the base optimizer, or heavy-ball SGD with
- * ZooKeeper's lr. Mirrors core's `proposalConfig`, which core does not export.
- */
-function proposalConfig(config: ZooKeeperConfig): PlainOptimizerConfig {
-  if (config.base !== undefined) return config.base;
-  return {
-    name: 'sgd',
-    lr: config.lr,
-    momentum: config.momentum,
-    dampening: 0,
-    nesterov: config.nesterov,
-    weightDecay: 0,
-  };
 }

@@ -41,5 +41,10 @@ export {
   isSyncStep,
   zookeeperOptimizer,
 } from './zookeeper.ts';
-export type { ZooKeeperBaseConfig, ZooKeeperConfig, ZooKeeperSgdConfig } from './zookeeper-config.ts';
+export {
+  proposalConfig,
+  type ZooKeeperBaseConfig,
+  type ZooKeeperConfig,
+  type ZooKeeperSgdConfig,
+} from './zookeeper-config.ts';
 export { simulateZooKeeper, type ZooKeeperSimState, type ZooKeeperSimulation } from './zookeeper-sim.ts';

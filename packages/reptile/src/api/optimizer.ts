@@ -6,6 +6,7 @@ import {
   type LionConfig,
   type OptimizerConfig,
   parseOptimizerConfig,
+  proposalConfig,
   type RmspropConfig,
   type SgdConfig,
   type ZooKeeperConfig,
@@ -63,14 +64,5 @@ export function withLearningRate(config: OptimizerConfig, lr: number): Optimizer
  * copying every parameter through a one-rank collective each step.
  */
 export function singleProcessOptimizer(config: OptimizerConfig): OptimizerConfig {
-  if (config.name !== 'zookeeper') return config;
-  if (config.base) return config.base;
-  return {
-    name: 'sgd',
-    lr: config.lr,
-    momentum: config.momentum,
-    dampening: 0,
-    nesterov: config.nesterov,
-    weightDecay: 0,
-  };
+  return config.name === 'zookeeper' ? proposalConfig(config) : config;
 }
