@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import type { BenchMeasurement, FrontendBenchEntry } from '@reptile/core';
 import { ops, type Tensor, type TypedArray } from '@reptile/core';
 import { OnnxOptimizer } from './train/onnx-optimizer.ts';
 import { OnnxTrainer } from './train/onnx-trainer.ts';
@@ -9,18 +10,8 @@ import { OnnxTrainer } from './train/onnx-trainer.ts';
  * against a memcpy measured in the same run. Bytes counted are those the update must move: every
  * input array read once and every output array written once (float32).
  */
-export interface BenchResult {
-  readonly value: number;
-  readonly unit: string;
-  readonly peer: string;
-  readonly peerValue: number;
-  readonly ratio: number;
-}
-
-export interface BenchEntry {
-  readonly name: string;
-  run(): Promise<BenchResult>;
-}
+export type BenchResult = BenchMeasurement;
+export type BenchEntry = FrontendBenchEntry;
 
 export interface BandwidthOptions {
   /** Timed steps after warm-up (best reported). Default 10. */

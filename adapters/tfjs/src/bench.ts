@@ -1,3 +1,4 @@
+import type { BenchMeasurement, FrontendBenchEntry } from '@reptile/core';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { reptileOptimizer } from './optimizer.ts';
@@ -8,24 +9,8 @@ import { reptileOptimizer } from './optimizer.ts';
  * reports the median. `ratio` is Reptile's relative speed: native time / Reptile time for step
  * timings, Reptile throughput / native throughput for fit (≥ 1 means Reptile is not slower).
  */
-export interface BenchResult {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly peer: string;
-  readonly peerValue: number;
-  readonly ratio: number;
-  /** The ratio this entry should reach, if it has a target. */
-  readonly target?: number;
-  /** Largest |Reptile − peer| parameter difference after the warm-up steps (both start equal). */
-  readonly maxAbsDiff?: number;
-}
-
-export interface BenchEntry {
-  readonly name: string;
-  readonly description: string;
-  run(): Promise<BenchResult>;
-}
+export type BenchResult = BenchMeasurement & { readonly name: string };
+export type BenchEntry = FrontendBenchEntry;
 
 async function wasm(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');

@@ -1,5 +1,6 @@
 import type { WireTensor } from './bridge/protocol.ts';
 import { TorchWorker, type TorchWorkerOptions } from './bridge/worker.ts';
+import type { BenchMeasurement, FrontendBenchEntry } from './core.ts';
 import type { Float32Math } from './lower/prims.ts';
 import { TorchOptimizer } from './train/torch-optimizer.ts';
 
@@ -8,18 +9,8 @@ import { TorchOptimizer } from './train/torch-optimizer.ts';
  * torch.optim step it is compared with pay the same bridge overhead; medians of timed runs after
  * warm-up.
  */
-export interface BenchResult {
-  readonly value: number;
-  readonly unit: string;
-  readonly peer: string;
-  readonly peerValue: number;
-  readonly ratio: number;
-}
-
-export interface BenchEntry {
-  readonly name: string;
-  run(): Promise<BenchResult>;
-}
+export type BenchResult = BenchMeasurement;
+export type BenchEntry = FrontendBenchEntry;
 
 export interface TorchBenchOptions {
   /** Timed repetitions (median reported). Default 10. */

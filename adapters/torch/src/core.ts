@@ -1,11 +1,11 @@
 /**
- * The one place this adapter reaches into core. The workspace is not linked yet (`@reptile/core`
- * does not resolve until `pnpm install` links workspace packages), so this re-exports core's
- * source by path; switching to the package import is a change to this file only. The last lines
- * reach past core's index for internals this adapter needs (see docs/torch.md).
+ * The one place this adapter reaches into core. Beside the public package it needs four
+ * internals core's index does not export (see docs/torch.md): the elementwise test the lowering
+ * fuses by, ZooKeeper's proposer and config reader for the TorchScript ZooKeeper step, and shape
+ * formatting; they are imported by path so that the public API stays small.
  */
 
-export * from '../../../packages/core/src/index.ts';
+export * from '@reptile/core';
 export { isElementwise } from '../../../packages/core/src/ir/op.ts';
 export { proposer, zookeeperConfig } from '../../../packages/core/src/optim/zookeeper.ts';
 export { formatShape, sameShape } from '../../../packages/core/src/shape.ts';

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { fail } from './core.ts';
+import { type BenchMeasurement, fail } from './core.ts';
 import { launch } from './launch.ts';
 import type { LaunchOptions } from './launch-types.ts';
 import { commandExists, MPI_INSTALL_HINT } from './mpi/addon.ts';
@@ -12,18 +12,11 @@ import { currentContext } from './mpi/run-mpirun.ts';
  * Reptile and its peer in the same run, alternating them `rounds` times and keeping each side's
  * best round, so a burst of load from other processes on the machine hurts neither side alone.
  */
-export interface DistributedBenchResult {
+export type DistributedBenchResult = BenchMeasurement & {
   readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly peer: string;
-  readonly peerValue: number;
-  /** value / peerValue (both are speeds: higher is better). */
-  readonly ratio: number;
   readonly target: number;
-  /** Secondary measurements (other code paths, raw times), for the report. */
   readonly details: Readonly<Record<string, number>>;
-}
+};
 
 export interface DistributedBenchEntry {
   readonly name: string;

@@ -1,3 +1,4 @@
+import type { BenchMeasurement } from '@reptile/core';
 /** Shapes shared by every benchmark suite. */
 export interface BenchOptions {
   /** Total parameter count of the optimizer benchmarks. */
@@ -17,21 +18,7 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   seed: 1,
 };
 
-export interface BenchResult {
-  readonly name: string;
-  /** Reptile's measurement. */
-  readonly value: number;
-  readonly unit: string;
-  /** What Reptile is compared with, measured in the same run. */
-  readonly peer: string;
-  readonly peerValue: number;
-  /** Reptile over peer, higher is better: peerValue / value for times, value / peerValue for speeds. */
-  readonly ratio: number;
-  /** The ratio this entry should reach, if it has a target. */
-  readonly target?: number;
-  /** Largest |Reptile − peer| over the verification steps (results must agree before timing counts). */
-  readonly maxAbsDiff?: number;
-}
+export type BenchResult = BenchMeasurement & { readonly name: string };
 
 export interface BenchEntry {
   readonly name: string;

@@ -1,13 +1,7 @@
+import type { FrontendBenchEntry } from '@reptile/core';
 import { formatTable } from '../workspace.ts';
 import type { BenchEntry, BenchOptions, BenchResult, BenchSuite } from './bench.ts';
 import { coreSuite } from './core-suite.ts';
-
-/** An entry measured inside a frontend package (sizes fixed by the issue that defines it). */
-interface FrontendEntry {
-  readonly name: string;
-  readonly description?: string;
-  run(): Promise<Omit<BenchResult, 'name'> & { readonly name?: string }>;
-}
 
 /**
  * A suite whose entries live in a frontend package, imported only when the suite runs so that
@@ -16,7 +10,7 @@ interface FrontendEntry {
 function frontendSuite(
   name: string,
   description: string,
-  load: () => Promise<readonly FrontendEntry[]>,
+  load: () => Promise<readonly FrontendBenchEntry[]>,
 ): BenchSuite {
   return {
     name,
