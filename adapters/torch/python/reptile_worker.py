@@ -140,6 +140,29 @@ class Worker:
                 self.held[key] = t
         return {"elapsedMs": elapsed}, [t for t, r in zip(outs, ret) if r]
 
+    def op_module_forward(self, h, blobs):
+        """Runs any TorchScript file's forward on the given tensors, as stock PyTorch would.
+
+        Unlike `load`/`run` (Reptile artifacts with a signature checked on every call), this takes
+        a module from disk as its user would: `torch.jit.load(path)(*inputs)`. `reptile convert
+        --verify` uses it to compare a converted .pt file with its source.
+        """
+        import torch
+
+        path = h["path"]
+        try:
+            module = torch.jit.load(path, map_location="cpu")
+        except Exception as e:
+            raise RequestError(f"torch.jit.load could not read {path!r}: {first_line(e)}") from e
+        module.eval()
+        with torch.no_grad():
+            out = module(*blobs)
+        outs = list(out) if isinstance(out, (tuple, list)) else [out]
+        for i, o in enumerate(outs):
+            if not isinstance(o, torch.Tensor):
+                raise RequestError(f"{path}: output {i} is a {type(o).__name__}, not a tensor")
+        return {"outputs": len(outs)}, [o.contiguous() for o in outs]
+
     # ---- PyTorch peers (torch.optim, torch.nn.functional) -----------------------------------
     def peer(self):
         if self.peers is None:

@@ -4,10 +4,12 @@ import { launchCommand } from '@reptile/distributed/launch-command';
 import { type Command, type Io, processIo, UsageError } from './command.ts';
 import { benchCommand } from './commands/bench.ts';
 import { conformanceCommand } from './commands/conformance.ts';
+import { convertCommand } from './commands/convert.ts';
 import { demoCommand } from './commands/demo.ts';
 import { plotCommand } from './commands/plot.ts';
 import { predictCommand } from './commands/predict.ts';
 import { recipeDemoCommand } from './commands/recipe-demo.ts';
+import { runCommand } from './commands/run.ts';
 import { ReptileError } from './workspace.ts';
 
 const helpCommand: Command = {
@@ -33,6 +35,8 @@ export const COMMANDS: readonly Command[] = [
   recipeDemoCommand,
   plotCommand,
   predictCommand,
+  convertCommand,
+  runCommand,
   launchCommand,
 ];
 

@@ -27,7 +27,9 @@ describe('compareOutputs', () => {
   });
 
   it('refuses different shapes and output counts', () => {
-    expect(() => compareOutputs([t([1, 2])], [t([1])], ['y'], 1)).toThrow(/shape \[2\] after conversion, \[1\] before/);
+    expect(() => compareOutputs([t([1, 2])], [t([1])], ['y'], 1)).toThrow(
+      /shape \[2\] after conversion, \[1\] before/,
+    );
     expect(() => compareOutputs([], [t([1])], [], 1)).toThrow(/0 outputs, the original 1/);
   });
 });

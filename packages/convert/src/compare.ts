@@ -7,7 +7,12 @@ export interface Difference {
   /** Elements compared. */
   readonly count: number;
   /** The output and flat index of the largest |a − b| / (1 + |b|), the quantity the tolerance bounds. */
-  readonly worst: { readonly output: string; readonly index: number; readonly got: number; readonly want: number };
+  readonly worst: {
+    readonly output: string;
+    readonly index: number;
+    readonly got: number;
+    readonly want: number;
+  };
   /** Whether every element satisfies |a − b| ≤ tolerance · (1 + |b|). */
   readonly ok: boolean;
 }
@@ -34,14 +39,20 @@ export function compareOutputs(
     const w = want[k]!;
     const name = names[k] ?? String(k);
     if (g.shape.join(',') !== w.shape.join(','))
-      fail(`output '${name}' has shape [${g.shape}] after conversion, [${w.shape}] before`, { where: 'verify' });
+      fail(`output '${name}' has shape [${g.shape}] after conversion, [${w.shape}] before`, {
+        where: 'verify',
+      });
     const a = g.data() as ArrayLike<number>;
     const b = w.data() as ArrayLike<number>;
     for (let i = 0; i < a.length; i++) {
       const x = Number(a[i]);
       const y = Number(b[i]);
       const same = x === y || (Number.isNaN(x) && Number.isNaN(y));
-      const abs = same ? 0 : Number.isFinite(x) && Number.isFinite(y) ? Math.abs(x - y) : Number.POSITIVE_INFINITY;
+      const abs = same
+        ? 0
+        : Number.isFinite(x) && Number.isFinite(y)
+          ? Math.abs(x - y)
+          : Number.POSITIVE_INFINITY;
       const rel = abs === 0 ? 0 : abs / Math.max(Math.abs(y), Number.MIN_VALUE);
       const score = abs / (1 + Math.abs(y));
       maxAbs = Math.max(maxAbs, abs);

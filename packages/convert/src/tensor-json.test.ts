@@ -6,7 +6,16 @@ import { tensorFromJson, tensorsFromJson, tensorsToJson, tensorToJson } from './
 describe('tensor JSON', () => {
   it('reads flat and nested data in row-major order', () => {
     const flat = tensorFromJson({ shape: [2, 2], data: [1, 2, 3, 4] }, 'x');
-    const nested = tensorFromJson({ shape: [2, 2], data: [[1, 2], [3, 4]] }, 'x');
+    const nested = tensorFromJson(
+      {
+        shape: [2, 2],
+        data: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
+      'x',
+    );
     expect(flat.toArray()).toEqual([1, 2, 3, 4]);
     expect(nested.toArray()).toEqual([1, 2, 3, 4]);
     expect(flat.dtype).toBe('float32');
@@ -39,7 +48,11 @@ describe('tensor JSON', () => {
   it('accepts one tensor or named tensors, and mirrors that on output', () => {
     const one = tensorsFromJson({ shape: [1], data: [5] }, 'input', 'in.json');
     expect(Object.keys(one)).toEqual(['input']);
-    const two = tensorsFromJson({ a: { shape: [1], data: [1] }, b: { shape: [1], data: [2] } }, 'input', 'in.json');
+    const two = tensorsFromJson(
+      { a: { shape: [1], data: [1] }, b: { shape: [1], data: [2] } },
+      'input',
+      'in.json',
+    );
     expect(Object.keys(two)).toEqual(['a', 'b']);
     expect(tensorsToJson({ y: Tensor.fromData([1], [1]) })).toEqual({ shape: [1], data: [1] });
     expect(tensorsToJson({ y: Tensor.fromData([1], [1]), z: Tensor.fromData([2], [1]) })).toEqual({

@@ -18,7 +18,13 @@ const DTYPES = ['float32', 'int32'] as const;
 const MAX_ELEMENTS = 1 << 27;
 
 function isTensorObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'shape' in value && 'data' in value;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    'shape' in value &&
+    'data' in value
+  );
 }
 
 function readNumber(value: unknown, where: string): number {
@@ -35,7 +41,10 @@ function readNumber(value: unknown, where: string): number {
 /** Parses one `{shape, data, dtype?}` object; `where` names it in errors. */
 export function tensorFromJson(value: unknown, where: string): Tensor {
   if (!isTensorObject(value))
-    fail('expected a tensor {"shape": [...], "data": [...]}', { where, hint: 'see docs/cli.md, "reptile run"' });
+    fail('expected a tensor {"shape": [...], "data": [...]}', {
+      where,
+      hint: 'see docs/cli.md, "reptile run"',
+    });
   const extra = Object.keys(value).filter((k) => k !== 'shape' && k !== 'data' && k !== 'dtype');
   if (extra.length > 0)
     fail(`unknown field '${extra[0]}'`, { where, hint: 'a tensor has only shape, data and dtype' });

@@ -141,7 +141,14 @@ export abstract class Layer {
   abstract getConfig(): JsonObject;
 }
 
-/** snake_case of a class name, the prefix of generated layer names: Dense → dense, BatchNormalization → batch_normalization. */
+/**
+ * snake_case of a class name, the prefix of generated layer names, by Keras' rule (so generated
+ * names match Keras and tfjs): Dense → dense, BatchNormalization → batch_normalization,
+ * Conv2D → conv2d, MaxPool2D → max_pool2d, GlobalAveragePooling2D → global_average_pooling2d.
+ */
 export function snakeCase(className: string): string {
-  return className.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  return className
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
 }

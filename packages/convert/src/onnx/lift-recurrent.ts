@@ -34,7 +34,8 @@ const allowZeroState = (lifter: Lifter, node: OnnxNode, i: number, what: string)
   if (name === '') return;
   const sym = lifter.sym(name);
   const producer = sym?.kind === 'static' ? sym.node : undefined;
-  const zeroConst = sym?.kind === 'const' && Array.from(sym.value.data() as ArrayLike<number>).every((v) => v === 0);
+  const zeroConst =
+    sym?.kind === 'const' && Array.from(sym.value.data() as ArrayLike<number>).every((v) => v === 0);
   const zeroFill =
     producer?.opType === 'ConstantOfShape' &&
     (producer.attrs.get('value')?.t?.data ?? [0]).every((v: number) => v === 0);
@@ -57,15 +58,21 @@ export function liftRecurrent(node: OnnxNode, lifter: Lifter): void {
   if (node.attrs.has('clip')) fail('cell clipping has no Keras equivalent', { where: lifter.where(node) });
   const x = lifter.sym(node.inputs[0]!);
   if (x?.kind !== 'time-major')
-    fail("input X must be a batch-major value transposed to time-major (perm 1,0,2), as PyTorch's exporter writes", {
+    fail(
+      "input X must be a batch-major value transposed to time-major (perm 1,0,2), as PyTorch's exporter writes",
+      {
+        where: lifter.where(node),
+      },
+    );
+  if ((node.inputs[4] ?? '') !== '')
+    fail('sequence_lens is not supported: every sequence must have the full length', {
       where: lifter.where(node),
     });
-  if ((node.inputs[4] ?? '') !== '')
-    fail('sequence_lens is not supported: every sequence must have the full length', { where: lifter.where(node) });
   allowZeroState(lifter, node, 5, 'initial_h');
   if (className === 'LSTM') {
     allowZeroState(lifter, node, 6, 'initial_c');
-    if ((node.inputs[7] ?? '') !== '') fail('peephole weights (P) have no Keras equivalent', { where: lifter.where(node) });
+    if ((node.inputs[7] ?? '') !== '')
+      fail('peephole weights (P) have no Keras equivalent', { where: lifter.where(node) });
   }
   const w = lifter.requireConst(node, 1, 'W').cast('float32');
   const r = lifter.requireConst(node, 2, 'R').cast('float32');
@@ -73,7 +80,8 @@ export function liftRecurrent(node: OnnxNode, lifter: Lifter): void {
   const gates = ONNX_ORDER[className].length;
   const units = w.shape[1]! / gates;
   if (w.shape[0] !== 1) fail('only one direction is supported', { where: lifter.where(node) });
-  const convert = (t: Tensor) => reorderGates(t, ONNX_ORDER[className], KERAS_ORDER[className]).transpose([1, 0]);
+  const convert = (t: Tensor) =>
+    reorderGates(t, ONNX_ORDER[className], KERAS_ORDER[className]).transpose([1, 0]);
   const weights: Record<string, Tensor> = {
     kernel: convert(w.reshape(w.shape.slice(1))),
     recurrentKernel: convert(r.reshape(r.shape.slice(1))),
@@ -95,7 +103,9 @@ export function liftRecurrent(node: OnnxNode, lifter: Lifter): void {
   lifter.setSym(node.outputs[0] ?? '', { kind: 'rnn', rnn, stage: 'Y' });
   if (node.outputs[1]) lifter.setSym(node.outputs[1], { kind: 'rnn', rnn, stage: 'Y_h' });
   if (node.outputs[2] && lifter.soleConsumer(node.outputs[2]) !== undefined)
-    fail('the cell state output Y_c is used; Keras-style layers return only h', { where: lifter.where(node) });
+    fail('the cell state output Y_c is used; Keras-style layers return only h', {
+      where: lifter.where(node),
+    });
 }
 
 function axesOf(node: OnnxNode, lifter: Lifter): readonly number[] {
@@ -131,7 +141,11 @@ export function rnnTranspose(node: OnnxNode, lifter: Lifter, perm: readonly numb
     return true;
   }
   const readers = lifter.consumersOf(node.outputs[0]!);
-  if (sym?.kind === 'tensor' && readers.length > 0 && readers.every((n) => (n.opType === 'LSTM' || n.opType === 'GRU') && n.inputs[0] === node.outputs[0])) {
+  if (
+    sym?.kind === 'tensor' &&
+    readers.length > 0 &&
+    readers.every((n) => (n.opType === 'LSTM' || n.opType === 'GRU') && n.inputs[0] === node.outputs[0])
+  ) {
     lifter.setSym(node.outputs[0]!, { kind: 'time-major', ref: sym.ref });
     return true;
   }
@@ -144,7 +158,8 @@ export function rnnGather(node: OnnxNode, lifter: Lifter): boolean {
   if (sym?.kind !== 'rnn' || sym.stage !== 'sequence') return false;
   const index = lifter.constInput(node, 1, 'indices');
   const steps = lifter.fullShape(node.inputs[0]!)[1]!;
-  const i = index && index.size === 1 && index.rank === 0 ? (index.data() as ArrayLike<number>)[0]! : Number.NaN;
+  const i =
+    index && index.size === 1 && index.rank === 0 ? (index.data() as ArrayLike<number>)[0]! : Number.NaN;
   if (attrInt(node, 'axis', 0) !== 1 || !(i === -1 || i === steps - 1))
     fail('only the last time step of a recurrent sequence can be gathered (returnSequences: false)', {
       where: lifter.where(node),

@@ -30,9 +30,12 @@ export function refuseAttrs(
   for (const [name, attr] of node.attrs) {
     const ok = allowed[name];
     if (!ok || !ok(attr))
-      fail(`attribute ${name} = ${JSON.stringify(attr.i ?? attr.f ?? attr.s ?? attr.ints ?? attr.floats)} is not supported when converting to layers`, {
-        where: lifter.where(node),
-      });
+      fail(
+        `attribute ${name} = ${JSON.stringify(attr.i ?? attr.f ?? attr.s ?? attr.ints ?? attr.floats)} is not supported when converting to layers`,
+        {
+          where: lifter.where(node),
+        },
+      );
   }
 }
 
@@ -81,10 +84,16 @@ function fuseActivation(entry: { config: JsonObject }, output: string, lifter: L
 function activationRule(node: OnnxNode, lifter: Lifter): void {
   const activation =
     activationOf(node, lifter) ??
-    fail('has attributes Reptile\'s activations do not match (e.g. a non-default alpha or axis)', {
+    fail("has attributes Reptile's activations do not match (e.g. a non-default alpha or axis)", {
       where: lifter.where(node),
     });
-  lifter.addLayer('activation', 'Activation', { activation }, [lifter.tensorInput(node, 0)], node.outputs[0]!);
+  lifter.addLayer(
+    'activation',
+    'Activation',
+    { activation },
+    [lifter.tensorInput(node, 0)],
+    node.outputs[0]!,
+  );
 }
 
 function dense(
@@ -100,9 +109,18 @@ function dense(
   if (bias) {
     if (bias.size !== units && bias.size !== 1)
       fail(`bias of ${bias.size} values does not match ${units} units`, { where: lifter.where(node) });
-    weights.bias = (bias.size === 1 ? bias.reshape([1]).broadcastTo([units]) : bias.reshape([units])).cast('float32');
+    weights.bias = (bias.size === 1 ? bias.reshape([1]).broadcastTo([units]) : bias.reshape([units])).cast(
+      'float32',
+    );
   }
-  const entry = lifter.addLayer('dense', 'Dense', { units, useBias: bias !== undefined }, [input], output, weights);
+  const entry = lifter.addLayer(
+    'dense',
+    'Dense',
+    { units, useBias: bias !== undefined },
+    [input],
+    output,
+    weights,
+  );
   fuseActivation(entry, output, lifter);
 }
 
@@ -116,13 +134,21 @@ const gemm: LiftRule = (node, lifter) => {
   const b = lifter.requireConst(node, 1, 'B');
   const c = lifter.constInput(node, 2, 'C');
   const kernel = (attrInt(node, 'transB', 0) ? b.transpose([1, 0]) : b).mul(attrFloat(node, 'alpha', 1));
-  dense(node, lifter, kernel, c?.mul(attrFloat(node, 'beta', 1)), lifter.tensorInput(node, 0), node.outputs[0]!);
+  dense(
+    node,
+    lifter,
+    kernel,
+    c?.mul(attrFloat(node, 'beta', 1)),
+    lifter.tensorInput(node, 0),
+    node.outputs[0]!,
+  );
 };
 
 /** MatMul by a constant [in, out] matrix, with the bias Add exporters emit after it folded in. */
 const matmul: LiftRule = (node, lifter) => {
   const w = lifter.requireConst(node, 1, 'B');
-  if (w.rank !== 2) fail(`a ${w.rank}-d right operand has no Dense equivalent`, { where: lifter.where(node) });
+  if (w.rank !== 2)
+    fail(`a ${w.rank}-d right operand has no Dense equivalent`, { where: lifter.where(node) });
   const input = lifter.tensorInput(node, 0);
   const next = lifter.soleConsumer(node.outputs[0]!);
   if (next?.opType === 'Add') {
@@ -147,31 +173,43 @@ const add: LiftRule = (node, lifter) => {
 };
 
 /** ONNX pads [x1_begin, x2_begin, x1_end, x2_end] or auto_pad → a layer's `padding`. */
-function padding(node: OnnxNode, lifter: Lifter, kernel: readonly number[], strides: readonly number[]): JsonObject['padding'] {
+function padding(
+  node: OnnxNode,
+  lifter: Lifter,
+  kernel: readonly number[],
+  strides: readonly number[],
+): JsonObject['padding'] {
   const autoPad = attrString(node, 'auto_pad', 'NOTSET');
   if (autoPad === 'VALID') return 'valid';
   if (autoPad === 'SAME_UPPER') return 'same';
   const dilations = attrInts(node, 'dilations') ?? [1, 1];
-  if (autoPad === 'SAME_LOWER') {
-    const spatial = lifter.fullShape(node.inputs[0]!).slice(2);
-    return spatial.map((size, i) => {
+  // What Keras' 'same' pads for this input: the total split with the extra on the end (SAME_UPPER).
+  const samePads = lifter
+    .fullShape(node.inputs[0]!)
+    .slice(2)
+    .map((size, i) => {
       const out = Math.ceil(size / strides[i]!);
       const total = Math.max((out - 1) * strides[i]! + (kernel[i]! - 1) * dilations[i]! + 1 - size, 0);
-      return [Math.ceil(total / 2), Math.floor(total / 2)];
+      return [Math.floor(total / 2), Math.ceil(total / 2)];
     });
-  }
+  if (autoPad === 'SAME_LOWER') return samePads.map(([before, after]) => [after!, before!]);
   const pads = attrInts(node, 'pads') ?? [0, 0, 0, 0];
   if (pads.every((p) => p === 0)) return 'valid';
-  return [
+  const explicit = [
     [pads[0]!, pads[2]!],
     [pads[1]!, pads[3]!],
   ];
+  // Exporters spell symmetric 'same' padding out (PyTorch's padding=1 for a 3×3 kernel); naming
+  // it 'same' keeps the model expressible in formats without explicit pads (tfjs).
+  return explicit.flat().join(',') === samePads.flat().join(',') ? 'same' : explicit;
 }
 
 function spatial2d(node: OnnxNode, lifter: Lifter): void {
   const rank = lifter.fullShape(node.inputs[0]!).length;
   if (rank !== 4)
-    fail(`takes a ${rank}-d input; only 2-d images (NCHW) have layer equivalents`, { where: lifter.where(node) });
+    fail(`takes a ${rank}-d input; only 2-d images (NCHW) have layer equivalents`, {
+      where: lifter.where(node),
+    });
 }
 
 const conv: LiftRule = (node, lifter) => {
@@ -200,7 +238,14 @@ const conv: LiftRule = (node, lifter) => {
   };
   const weights: Record<string, Tensor> = { kernel: w.transpose([2, 3, 1, 0]).cast('float32') }; // OIHW → HWIO
   if (b) weights.bias = b.cast('float32');
-  const entry = lifter.addLayer('conv2d', 'Conv2D', config, [lifter.tensorInput(node, 0)], node.outputs[0]!, weights);
+  const entry = lifter.addLayer(
+    'conv2d',
+    'Conv2D',
+    config,
+    [lifter.tensorInput(node, 0)],
+    node.outputs[0]!,
+    weights,
+  );
   fuseActivation(entry, node.outputs[0]!, lifter);
 };
 
@@ -217,9 +262,16 @@ function pool(className: 'MaxPool2D' | 'AvgPool2D', prefix: string): LiftRule {
       count_include_pad: (a) => a.i === 0 || (attrInts(node, 'pads') ?? []).every((p) => p === 0),
       ceil_mode: () => true,
     });
-    const poolSize = [...(attrInts(node, 'kernel_shape') ?? fail('has no kernel_shape', { where: lifter.where(node) }))];
+    const poolSize = [
+      ...(attrInts(node, 'kernel_shape') ?? fail('has no kernel_shape', { where: lifter.where(node) })),
+    ];
     const strides = [...(attrInts(node, 'strides') ?? [1, 1])];
-    const config = { poolSize, strides, padding: padding(node, lifter, poolSize, strides), dataFormat: 'channelsFirst' };
+    const config = {
+      poolSize,
+      strides,
+      padding: padding(node, lifter, poolSize, strides),
+      dataFormat: 'channelsFirst',
+    };
     const entry = lifter.addLayer(prefix, className, config, [lifter.tensorInput(node, 0)], node.outputs[0]!);
     if (attrInt(node, 'ceil_mode', 0) === 1) checkFloorShape(node, lifter, entry.config);
   };
@@ -246,10 +298,22 @@ function globalPool(className: string, prefix: string): LiftRule {
   return (node, lifter) => {
     spatial2d(node, lifter);
     const pooled = `${node.outputs[0]!}#pooled`;
-    lifter.addLayer(prefix, className, { dataFormat: 'channelsFirst' }, [lifter.tensorInput(node, 0)], pooled);
+    lifter.addLayer(
+      prefix,
+      className,
+      { dataFormat: 'channelsFirst' },
+      [lifter.tensorInput(node, 0)],
+      pooled,
+    );
     const ref = lifter.sym(pooled);
     const targetShape = lifter.perSample(node.outputs[0]!);
-    lifter.addLayer('reshape', 'Reshape', { targetShape }, [ref?.kind === 'tensor' ? ref.ref : ''], node.outputs[0]!);
+    lifter.addLayer(
+      'reshape',
+      'Reshape',
+      { targetShape },
+      [ref?.kind === 'tensor' ? ref.ref : ''],
+      node.outputs[0]!,
+    );
   };
 }
 
@@ -271,12 +335,20 @@ const batchNorm: LiftRule = (node, lifter) => {
     epsilon: attrFloat(node, 'epsilon', 1e-5),
   };
   const weights = { gamma: gamma!, beta: beta!, movingMean: mean!, movingVariance: variance! };
-  lifter.addLayer('batch_normalization', 'BatchNormalization', config, [lifter.tensorInput(node, 0)], node.outputs[0]!, weights);
+  lifter.addLayer(
+    'batch_normalization',
+    'BatchNormalization',
+    config,
+    [lifter.tensorInput(node, 0)],
+    node.outputs[0]!,
+    weights,
+  );
 };
 
 /** Any op that only rearranges the per-sample dims, keeping the batch axis first, is a Reshape. */
 const reshapeLike: LiftRule = (node, lifter) => {
-  if (node.opType === 'Squeeze' && lifter.sym(node.inputs[0]!)?.kind === 'rnn') return rnnSqueeze(node, lifter);
+  if (node.opType === 'Squeeze' && lifter.sym(node.inputs[0]!)?.kind === 'rnn')
+    return rnnSqueeze(node, lifter);
   const input = lifter.fullShape(node.inputs[0]!);
   const output = lifter.fullShape(node.outputs[0]!);
   if (input[0] !== output[0] || output.length === 0)
@@ -290,15 +362,29 @@ const reshapeLike: LiftRule = (node, lifter) => {
     lifter.addLayer('flatten', 'Flatten', {}, [source], node.outputs[0]!);
     return;
   }
-  lifter.addLayer('reshape', 'Reshape', { targetShape: lifter.perSample(node.outputs[0]!) }, [source], node.outputs[0]!);
+  lifter.addLayer(
+    'reshape',
+    'Reshape',
+    { targetShape: lifter.perSample(node.outputs[0]!) },
+    [source],
+    node.outputs[0]!,
+  );
 };
 
 const transpose: LiftRule = (node, lifter) => {
   const perm = attrInts(node, 'perm') ?? fail('has no perm', { where: lifter.where(node) });
   if (rnnTranspose(node, lifter, perm)) return;
   if (perm[0] !== 0)
-    fail(`perm [${perm}] moves the batch axis; layers keep axis 0 as the batch`, { where: lifter.where(node) });
-  lifter.addLayer('permute', 'Permute', { dims: perm.slice(1) }, [lifter.tensorInput(node, 0)], node.outputs[0]!);
+    fail(`perm [${perm}] moves the batch axis; layers keep axis 0 as the batch`, {
+      where: lifter.where(node),
+    });
+  lifter.addLayer(
+    'permute',
+    'Permute',
+    { dims: perm.slice(1) },
+    [lifter.tensorInput(node, 0)],
+    node.outputs[0]!,
+  );
 };
 
 const concat: LiftRule = (node, lifter) => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Tensor } from '@reptile/core';
+import type { Tensor } from '@reptile/core';
 import { INFERENCE } from '@reptile/layers';
 import { decodeOnnxModel } from '@reptile/onnx';
 import { describe, expect, it } from 'vitest';

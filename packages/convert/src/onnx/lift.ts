@@ -97,7 +97,9 @@ export class Lifter {
 
   /** Per-sample shape (batch axis dropped) of a graph value. */
   perSample(name: string): number[] {
-    return [...(this.shapes.get(name) ?? fail(`no shape known for '${name}'`, { where: this.model.source }))].slice(1);
+    return [
+      ...(this.shapes.get(name) ?? fail(`no shape known for '${name}'`, { where: this.model.source })),
+    ].slice(1);
   }
 
   fullShape(name: string): readonly number[] {

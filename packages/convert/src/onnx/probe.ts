@@ -19,7 +19,8 @@ export function probeShapes(model: OnnxModelDescription): Map<string, readonly n
   const inputs: Record<string, Tensor> = {};
   for (const info of model.inputs) {
     const where = `${model.source}: input '${info.name}'`;
-    const dims = info.dims ?? fail('declares no shape', { where, hint: 'export the model with input shapes' });
+    const dims =
+      info.dims ?? fail('declares no shape', { where, hint: 'export the model with input shapes' });
     const shape = dims.map((d, i) => {
       if (typeof d === 'number') return d;
       if (i === 0) return PROBE_BATCH;

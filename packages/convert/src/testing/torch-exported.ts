@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 import type { Tensor } from '@reptile/core';
 import { readTensorFile } from '../tensor-json.ts';
 
-const ORACLE = resolve(fileURLToPath(import.meta.url), '../../../../../conformance/oracles/models/torch_exported.py');
+const ORACLE = resolve(
+  fileURLToPath(import.meta.url),
+  '../../../../../conformance/oracles/models/torch_exported.py',
+);
 
 let folder: string | undefined;
 
@@ -18,7 +21,9 @@ let folder: string | undefined;
 export function torchExportedModels(): string {
   if (!folder) {
     const dir = mkdtempSync(join(tmpdir(), 'reptile-torch-exported-'));
-    execFileSync(process.env.REPTILE_PYTHON ?? 'python3', [ORACLE, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(process.env.REPTILE_PYTHON ?? 'python3', [ORACLE, dir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     folder = dir;
   }
   return folder;

@@ -1,0 +1,114 @@
+import { fail, type Tensor } from '@reptile/core';
+import { saveModel } from '@reptile/layers';
+import { compareOutputs, type Difference } from './compare.ts';
+import { formatOfPath, type ModelFormat } from './formats.ts';
+import { runNatively } from './native/run.ts';
+import { exportOnnxModel } from './onnx/export.ts';
+import { importPortable, openModel } from './open.ts';
+import { buildPortable, type PortableModel } from './portable.ts';
+import { randomInputs } from './random-inputs.ts';
+
+export interface ConvertOptions {
+  readonly from?: ModelFormat;
+  readonly to?: ModelFormat;
+  /** Run both files on the same random inputs, each on its own runtime, and compare. */
+  readonly verify?: boolean;
+  /** Largest allowed |a − b| / (1 + |b|) when verifying. Default 1e-4. */
+  readonly tolerance?: number;
+  /**
+   * Batch size of the written graph where the format fixes it (ONNX; default 1), and of the
+   * verification inputs (default: that batch size, else 2).
+   */
+  readonly batchSize?: number;
+  readonly seed?: number;
+}
+
+export interface ConvertReport {
+  readonly from: ModelFormat;
+  readonly to: ModelFormat;
+  readonly layers: number;
+  readonly parameters: number;
+  /** Present with `verify`: the converted file's outputs against the original's. */
+  readonly verification?: Difference & {
+    readonly runtimes: readonly [string, string];
+    readonly inputShapes: readonly (readonly number[])[];
+    readonly tolerance: number;
+  };
+}
+
+const RUNTIME: Record<ModelFormat, string> = {
+  onnx: 'onnxruntime',
+  tfjs: 'tfjs-layers',
+  torchscript: 'PyTorch (torch.jit.load)',
+  reptile: 'Reptile (reference)',
+};
+
+/**
+ * Converts a model file between tfjs, ONNX, TorchScript and Reptile's own format, through the
+ * portable description (docs/models.md). Nothing is written unless the whole model converts:
+ * unsupported layers or operators are refused first, by name.
+ */
+export async function convertModel(
+  input: string,
+  output: string,
+  options: ConvertOptions = {},
+): Promise<ConvertReport> {
+  const from = options.from ?? formatOfPath(input, 'input');
+  const to = options.to ?? formatOfPath(output, 'output');
+  const portable: PortableModel = await importPortable(input, from);
+  const { model, weights } = buildPortable(portable, input);
+  const batch = options.batchSize ?? (to === 'onnx' ? 1 : 2);
+  await writeModel(output, to, portable, model, weights, batch);
+  const parameters = model.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+  const report: ConvertReport = { from, to, layers: model.layers.length, parameters };
+  if (!options.verify) return report;
+  const tolerance = options.tolerance ?? 1e-4;
+  const source = await openModel(input, from);
+  const inputs = randomInputs(source.inputs, batch, options.seed ?? 1, portable);
+  const want = await runNatively(input, from, source.inputs, inputs);
+  const target = await openModel(output, to);
+  const got = await runNatively(output, to, target.inputs, inputs);
+  const names = model.outputNames;
+  return {
+    ...report,
+    verification: {
+      ...compareOutputs(got, want, names, tolerance),
+      runtimes: [RUNTIME[to], RUNTIME[from]],
+      inputShapes: inputs.map((t) => t.shape),
+      tolerance,
+    },
+  };
+}
+
+async function writeModel(
+  path: string,
+  to: ModelFormat,
+  portable: PortableModel,
+  model: Parameters<typeof exportOnnxModel>[1],
+  weights: readonly Tensor[],
+  batch: number,
+): Promise<void> {
+  switch (to) {
+    case 'onnx':
+      exportOnnxModel(path, model, weights, { batchSize: batch });
+      return;
+    case 'tfjs': {
+      const { exportTfjsPortable } = await import('./formats/tfjs.ts');
+      await exportTfjsPortable(
+        path.endsWith('model.json') ? path.slice(0, -'model.json'.length) || '.' : path,
+        portable,
+      );
+      return;
+    }
+    case 'torchscript': {
+      const { exportTorchScriptModel } = await import('./formats/torchscript.ts');
+      await exportTorchScriptModel(path, model, weights, batch);
+      return;
+    }
+    case 'reptile':
+      if (!path.endsWith('.reptile.json'))
+        fail('a Reptile model file must end in .reptile.json', { where: path });
+      await saveModel(path, model, weights);
+      return;
+  }
+}
