@@ -1,0 +1,243 @@
+import { type DType, fail, type JsonObject, type RegularizerConfig, type Shape, Tensor } from '@reptile/core';
+import { type ActivationName, activate, checkActivation } from '../activations.ts';
+import { checkInitializer, type InitializerName } from '../initializers.ts';
+import { type CallContext, Layer, type LayerWeights, type WeightSpec } from '../layer.ts';
+import {
+  defined,
+  readFloatDType,
+  readOptionalName,
+  readOptions,
+  readPositiveInt,
+  readRegularizer,
+} from '../options.ts';
+import { type DataFormat, type Padding, planWindow, type Window2D } from './geometry.ts';
+import { windowTaps } from './patches.ts';
+import { imageDims, paddingConfig, readDataFormat, readPadding, readPair } from './window-options.ts';
+
+export interface Conv2DOptions {
+  readonly filters: number;
+  readonly kernelSize: number | readonly [number, number];
+  readonly strides?: number | readonly [number, number];
+  /** 'valid', 'same' (TF/Keras: an odd total puts the extra on bottom/right) or [[top, bottom], [left, right]]. */
+  readonly padding?: 'valid' | 'same' | readonly (readonly number[])[];
+  readonly dilationRate?: number | readonly [number, number];
+  readonly groups?: number;
+  readonly dataFormat?: DataFormat;
+  readonly activation?: ActivationName;
+  readonly useBias?: boolean;
+  readonly kernelInitializer?: InitializerName;
+  readonly biasInitializer?: InitializerName;
+  readonly kernelRegularizer?: unknown;
+  readonly biasRegularizer?: unknown;
+  readonly dtype?: 'float32' | 'float64';
+  readonly name?: string;
+}
+
+const FIELDS = [
+  'filters',
+  'kernelSize',
+  'strides',
+  'padding',
+  'dilationRate',
+  'groups',
+  'dataFormat',
+  'activation',
+  'useBias',
+  'kernelInitializer',
+  'biasInitializer',
+  'kernelRegularizer',
+  'biasRegularizer',
+  'dtype',
+  'name',
+];
+
+/**
+ * 2-D convolution (cross-correlation, as every framework computes it). The kernel is HWIO
+ * [kh, kw, in/groups, filters] whatever the data format; converters from OIHW frontends
+ * transpose it (conv/layout.ts). Written as im2col + matmul over protocol primitives, so it
+ * runs and differentiates on every frontend without a conv primitive.
+ */
+export class Conv2D extends Layer {
+  readonly className = 'Conv2D';
+  readonly filters: number;
+  readonly kernelSize: readonly [number, number];
+  readonly strides: readonly [number, number];
+  readonly padding: Padding;
+  readonly dilationRate: readonly [number, number];
+  readonly groups: number;
+  readonly dataFormat: DataFormat;
+  readonly activation: ActivationName;
+  readonly useBias: boolean;
+  readonly kernelInitializer: InitializerName;
+  readonly biasInitializer: InitializerName;
+  readonly kernelRegularizer: RegularizerConfig | undefined;
+  readonly biasRegularizer: RegularizerConfig | undefined;
+  readonly dtype: DType;
+
+  constructor(options: Conv2DOptions) {
+    const where = 'Conv2D';
+    const o = readOptions(options, FIELDS, where);
+    super(readOptionalName(o.name, `${where}.name`));
+    this.filters = readPositiveInt(o.filters, `${where}.filters`);
+    this.kernelSize = readPair(o.kernelSize, `${where}.kernelSize`);
+    this.strides = readPair(o.strides ?? 1, `${where}.strides`);
+    this.padding = readPadding(o.padding, `${where}.padding`);
+    this.dilationRate = readPair(o.dilationRate ?? 1, `${where}.dilationRate`);
+    this.groups = readPositiveInt(o.groups ?? 1, `${where}.groups`);
+    if (this.filters % this.groups !== 0) {
+      fail(`filters (${this.filters}) is not divisible by groups (${this.groups})`, {
+        where: `${where}.groups`,
+        hint: 'each group produces filters/groups outputs; pick groups dividing both filters and input channels',
+      });
+    }
+    this.dataFormat = readDataFormat(o.dataFormat, `${where}.dataFormat`);
+    this.activation = checkActivation(o.activation ?? 'linear', `${where}.activation`);
+    if (o.useBias !== undefined && typeof o.useBias !== 'boolean')
+      fail('expected true or false', { where: `${where}.useBias` });
+    this.useBias = (o.useBias as boolean | undefined) ?? true;
+    this.kernelInitializer = checkInitializer(
+      o.kernelInitializer ?? 'glorotUniform',
+      `${where}.kernelInitializer`,
+    );
+    this.biasInitializer = checkInitializer(o.biasInitializer ?? 'zeros', `${where}.biasInitializer`);
+    this.kernelRegularizer = readRegularizer(o.kernelRegularizer, `${where}.kernelRegularizer`);
+    this.biasRegularizer = readRegularizer(o.biasRegularizer, `${where}.biasRegularizer`);
+    this.dtype = readFloatDType(o.dtype, `${where}.dtype`);
+  }
+
+  private get where(): string {
+    return `layer '${this.hasName ? this.name : this.className}'`;
+  }
+
+  private window(height: number, width: number): Window2D {
+    return planWindow(
+      height,
+      width,
+      { kernel: this.kernelSize, strides: this.strides, dilation: this.dilationRate, padding: this.padding },
+      this.where,
+    );
+  }
+
+  private inputChannels(inputShape: Shape): number {
+    const { channels } = imageDims(inputShape, this.dataFormat, this.where);
+    if (channels % this.groups !== 0) {
+      fail(`input channels (${channels}) are not divisible by groups (${this.groups})`, {
+        where: this.where,
+        hint: 'groups must divide both the input channels and filters',
+      });
+    }
+    return channels;
+  }
+
+  protected override createWeights(inputShape: Shape): WeightSpec[] {
+    const channels = this.inputChannels(inputShape);
+    this.computeOutputShape(inputShape);
+    const specs: WeightSpec[] = [
+      {
+        name: 'kernel',
+        shape: [...this.kernelSize, channels / this.groups, this.filters],
+        dtype: this.dtype,
+        initializer: this.kernelInitializer,
+        trainable: true,
+        ...(this.kernelRegularizer ? { regularizer: this.kernelRegularizer } : {}),
+      },
+    ];
+    if (this.useBias) {
+      specs.push({
+        name: 'bias',
+        shape: [this.filters],
+        dtype: this.dtype,
+        initializer: this.biasInitializer,
+        trainable: true,
+        ...(this.biasRegularizer ? { regularizer: this.biasRegularizer } : {}),
+      });
+    }
+    return specs;
+  }
+
+  computeOutputShape(inputShape: Shape): Shape {
+    this.inputChannels(inputShape);
+    const { height, width } = imageDims(inputShape, this.dataFormat, this.where);
+    const w = this.window(height, width);
+    return this.dataFormat === 'channelsLast'
+      ? [w.outRows, w.outCols, this.filters]
+      : [this.filters, w.outRows, w.outCols];
+  }
+
+  override get outputActivation(): ActivationName | undefined {
+    return this.activation === 'linear' ? undefined : this.activation;
+  }
+
+  call(x: Tensor, weights: LayerWeights, ctx: CallContext): Tensor {
+    return activate(this.activation, this.callWithoutOutputActivation(x, weights, ctx));
+  }
+
+  override callWithoutOutputActivation(x: Tensor, weights: LayerWeights, _ctx: CallContext): Tensor {
+    const kernel = weights.kernel!;
+    const channels = this.inputChannels(x.shape.slice(1));
+    if (kernel.shape.join(',') !== [...this.kernelSize, channels / this.groups, this.filters].join(',')) {
+      fail(
+        `kernel has shape [${kernel.shape}], expected [${[...this.kernelSize, channels / this.groups, this.filters]}]`,
+        {
+          where: this.where,
+          hint: 'conv kernels are HWIO [kh, kw, in/groups, filters]; transpose OIHW kernels with oihwToHwio',
+        },
+      );
+    }
+    // Everything runs channels-last: im2col then concatenates taps along the contiguous axis.
+    const nhwc = this.dataFormat === 'channelsLast' ? x : x.transpose([0, 2, 3, 1]);
+    const [batch, height, width] = nhwc.shape as [number, number, number, number];
+    const w = this.window(height, width);
+    const taps = windowTaps(nhwc, w);
+    const rows = batch * w.outRows * w.outCols;
+    let y =
+      this.groups === 1 ? this.denseProduct(taps, kernel, rows) : this.groupedProduct(taps, kernel, rows);
+    if (weights.bias) y = y.add(weights.bias);
+    y = y.reshape([batch, w.outRows, w.outCols, this.filters]);
+    return this.dataFormat === 'channelsLast' ? y : y.transpose([0, 3, 1, 2]);
+  }
+
+  /** One matmul: [rows, kh·kw·cin] patches (tap-major, channel-minor, as HWIO flattens) × kernel. */
+  private denseProduct(taps: Tensor[], kernel: Tensor, rows: number): Tensor {
+    const patches = taps.length === 1 ? taps[0]! : Tensor.concat(taps, 3);
+    const depth = kernel.shape[0]! * kernel.shape[1]! * kernel.shape[2]!;
+    return patches.reshape([rows, depth]).matmul(kernel.reshape([depth, this.filters]));
+  }
+
+  /**
+   * Groups as one batched matmul: patches [G, rows, taps·cg] × kernels [G, taps·cg, filters/G].
+   * Group g sees input channels [g·cg, (g+1)·cg) and makes filters [g·fg, (g+1)·fg), as in TF and torch.
+   */
+  private groupedProduct(taps: Tensor[], kernel: Tensor, rows: number): Tensor {
+    const g = this.groups;
+    const cg = kernel.shape[2]!;
+    const t = taps.length;
+    const fg = this.filters / g;
+    const patches = Tensor.stack(taps, 3)
+      .reshape([rows, t, g, cg])
+      .transpose([2, 0, 1, 3])
+      .reshape([g, rows, t * cg]);
+    const kernels = kernel.reshape([t * cg, g, fg]).transpose([1, 0, 2]);
+    return patches.matmul(kernels).transpose([1, 0, 2]).reshape([rows, this.filters]);
+  }
+
+  getConfig(): JsonObject {
+    return defined({
+      name: this.hasName ? this.name : undefined,
+      filters: this.filters,
+      kernelSize: [...this.kernelSize],
+      strides: [...this.strides],
+      padding: paddingConfig(this.padding),
+      dilationRate: [...this.dilationRate],
+      groups: this.groups,
+      dataFormat: this.dataFormat,
+      activation: this.activation,
+      useBias: this.useBias,
+      kernelInitializer: this.kernelInitializer,
+      biasInitializer: this.biasInitializer,
+      kernelRegularizer: this.kernelRegularizer,
+      biasRegularizer: this.biasRegularizer,
+      dtype: this.dtype,
+    });
+  }
+}

@@ -1,0 +1,81 @@
+import { grad, Tensor } from '@reptile/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { planWindow } from './geometry.ts';
+import { stridedSlice, windowTaps } from './patches.ts';
+
+const iota = (shape: number[]) =>
+  Tensor.fromData(
+    Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => i),
+    shape,
+    'float64',
+  );
+
+describe('stridedSlice', () => {
+  it('takes start, start + stride, ... along one axis, also when the last group runs past the end', () => {
+    const x = iota([2, 7]); // rows 0..6 and 7..13
+    expect(stridedSlice(x, 1, 1, 3, 2).toArray()).toEqual([1, 3, 5, 8, 10, 12]);
+    // 3 elements at stride 3 from 0 need 9 cells of a 7-long axis: indices 0, 3, 6
+    expect(stridedSlice(x, 1, 0, 3, 3).toArray()).toEqual([0, 3, 6, 7, 10, 13]);
+    expect(stridedSlice(x, 0, 1, 1, 5).toArray()).toEqual([7, 8, 9, 10, 11, 12, 13]);
+  });
+
+  it('equals index arithmetic for any valid start/count/stride, and its gradient scatters ones', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.nat(8),
+        fc.integer({ min: 1, max: 4 }),
+        (size, s, stride) => {
+          const start = s % size;
+          const count = Math.floor((size - 1 - start) / stride) + 1;
+          const x = iota([size]);
+          const expected = Array.from({ length: count }, (_, i) => start + i * stride);
+          expect(stridedSlice(x, 0, start, count, stride).toArray()).toEqual(expected);
+          const [g] = grad(stridedSlice(x, 0, start, count, stride).sum(), [x]);
+          expect(g!.toArray()).toEqual(
+            Array.from({ length: size }, (_, i) => (expected.includes(i) ? 1 : 0)),
+          );
+        },
+      ),
+    );
+  });
+});
+
+describe('windowTaps', () => {
+  it('returns one shifted, dilated, strided view per kernel tap in row-major tap order', () => {
+    // 1×4×4×1 image 0..15; 2×2 kernel, dilation 2, stride 1, no pad → 2×2 outputs
+    const w = planWindow(
+      4,
+      4,
+      { kernel: [2, 2], strides: [1, 1], dilation: [2, 2], padding: 'valid' },
+      'test',
+    );
+    const taps = windowTaps(iota([1, 4, 4, 1]), w).map((t) => t.toArray());
+    // tap (i, j) at output (r, c) reads input (r + 2i, c + 2j)
+    expect(taps).toEqual([
+      [0, 1, 4, 5],
+      [2, 3, 6, 7],
+      [8, 9, 12, 13],
+      [10, 11, 14, 15],
+    ]);
+  });
+
+  it('fills padding with the given value', () => {
+    const w = planWindow(
+      1,
+      1,
+      {
+        kernel: [1, 2],
+        strides: [1, 1],
+        dilation: [1, 1],
+        padding: [
+          [0, 0],
+          [1, 0],
+        ],
+      },
+      't',
+    );
+    expect(windowTaps(iota([1, 1, 1, 1]).add(5), w, -1).map((t) => t.toArray())).toEqual([[-1], [5]]);
+  });
+});

@@ -1,0 +1,50 @@
+import type { Tensor } from '@reptile/core';
+import type { Window2D } from './geometry.ts';
+
+/**
+ * Elements start, start + stride, ..., start + (count − 1)·stride of `axis`. The protocol has no
+ * strided slice, so it is composed: take count·stride elements (padding the tail when they run
+ * past the end; those cells are dropped anyway), fold the axis into [count, stride] and keep
+ * column 0. Every step is a movement primitive, so the gradient is a scatter for free.
+ */
+export function stridedSlice(x: Tensor, axis: number, start: number, count: number, stride: number): Tensor {
+  const size = x.shape[axis]!;
+  const begin = x.shape.map((_, i) => (i === axis ? start : 0));
+  if (stride === 1) {
+    return x.slice(
+      begin,
+      x.shape.map((d, i) => (i === axis ? start + count : d)),
+    );
+  }
+  const end = start + count * stride;
+  const overrun = Math.max(end - size, 0);
+  const padded = overrun > 0 ? x.pad(x.shape.map((_, i) => (i === axis ? [0, overrun] : [0, 0]))) : x;
+  const taken = padded.slice(
+    begin,
+    padded.shape.map((d, i) => (i === axis ? end : d)),
+  );
+  const folded = taken.reshape([...x.shape.slice(0, axis), count, stride, ...x.shape.slice(axis + 1)]);
+  const first = folded.slice(
+    folded.shape.map(() => 0),
+    folded.shape.map((d, i) => (i === axis + 1 ? 1 : d)),
+  );
+  return first.reshape([...x.shape.slice(0, axis), count, ...x.shape.slice(axis + 1)]);
+}
+
+/**
+ * The kh·kw shifted views of a padded NHWC batch, one per kernel tap in row-major tap order,
+ * each [N, outRows, outCols, C]: view (i, j) at output (r, c) is input (r·sh + i·dh, c·sw + j·dw).
+ * Concatenated along channels this is im2col; reduced elementwise it is a pool.
+ */
+export function windowTaps(x: Tensor, w: Window2D, padValue = 0): Tensor[] {
+  const { rows, cols, pads } = w;
+  const padded = x.pad([[0, 0], pads[0], pads[1], [0, 0]], padValue);
+  const taps: Tensor[] = [];
+  for (let i = 0; i < rows.kernel; i++) {
+    const rowView = stridedSlice(padded, 1, i * rows.dilation, w.outRows, rows.stride);
+    for (let j = 0; j < cols.kernel; j++) {
+      taps.push(stridedSlice(rowView, 2, j * cols.dilation, w.outCols, cols.stride));
+    }
+  }
+  return taps;
+}
