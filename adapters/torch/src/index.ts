@@ -27,3 +27,4 @@ export { PRIM_LOWERINGS } from './lower/prims.ts';
 export { TorchPeers, torchPeerSkipReason } from './peers.ts';
 export { TorchOptimizer, type TorchOptimizerOptions } from './train/torch-optimizer.ts';
 export { TorchZooKeeper } from './train/torch-zookeeper.ts';
+export * from './models/index.ts';
