@@ -49,6 +49,11 @@ export const SUITES: ReadonlyMap<string, BenchSuite> = new Map(
         e.name.startsWith('allreduce.'),
       ),
     ),
+    frontendSuite(
+      'frontends',
+      'founding example train steps/s per frontend a Model can default to, vs reference',
+      async () => (await import('reptile/frontend-bench')).FRONTEND_BENCH,
+    ),
     frontendSuite('zookeeper', 'ZooKeeper scaling: samples/s of 2 workers vs 1', async () =>
       (await import('@reptile/distributed/bench')).BENCH_ENTRIES.filter((e) =>
         e.name.startsWith('zookeeper.'),
