@@ -18,6 +18,8 @@ export { parseKnownList } from './known.ts';
 export { findCaseFiles, loadCases, loadKnownList } from './load.ts';
 export type { AdapterEntry } from './registry.ts';
 export { ADAPTERS, resolveAdapters } from './registry.ts';
+export { BANDS, bandOf, type CellStatus } from './report/cell.ts';
+export { type HtmlReportInput, renderHtmlReport, writeHtmlReport } from './report/html.ts';
 export { countResults, formatTable, resultsToJson, summaryLine, writeJsonAtomic } from './report.ts';
 export type { ConformanceOptions, ConformanceRun } from './run.ts';
 export { runConformance } from './run.ts';

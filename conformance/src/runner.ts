@@ -12,6 +12,11 @@ export interface CaseResult {
   /** null when the case did not run (skip). */
   readonly maxAbsErr: number | null;
   readonly maxRelErr: number | null;
+  /**
+   * max |got − expected| / (atol + rtol·|expected|) over the case's values, set whenever the case
+   * ran (≤ 1 means within tolerance); the HTML report shades cells by it.
+   */
+  readonly toleranceRatio?: number;
   readonly reason?: string;
   /** Set when a known-list entry decided the status. */
   readonly known?: 'skip' | 'xfail';
@@ -48,7 +53,7 @@ export async function runCase(
   }
   if (own !== undefined) return skipped(own);
 
-  let outcome: Comparison;
+  let outcome: Ran;
   try {
     outcome = await compareCase(adapter, c);
   } catch (err) {
@@ -56,10 +61,15 @@ export async function runCase(
       ok: false,
       maxAbsErr: Number.POSITIVE_INFINITY,
       maxRelErr: Number.POSITIVE_INFINITY,
+      toleranceRatio: Number.POSITIVE_INFINITY,
       reason: `threw: ${message(err)}`,
     };
   }
-  const errs = { maxAbsErr: outcome.maxAbsErr, maxRelErr: outcome.maxRelErr };
+  const errs = {
+    maxAbsErr: outcome.maxAbsErr,
+    maxRelErr: outcome.maxRelErr,
+    toleranceRatio: outcome.toleranceRatio,
+  };
   const xfail = findKnown(known.xfail, c.name);
   if (xfail) {
     return outcome.ok
@@ -96,7 +106,9 @@ export async function runMatrix(
   return results;
 }
 
-async function compareCase(adapter: ConformanceAdapter, c: Case): Promise<Comparison> {
+type Ran = Comparison & { readonly toleranceRatio: number };
+
+async function compareCase(adapter: ConformanceAdapter, c: Case): Promise<Ran> {
   const cmp = new Comparer(c.tolerance);
   switch (c.kind) {
     case 'optimizer': {
@@ -139,7 +151,7 @@ async function compareCase(adapter: ConformanceAdapter, c: Case): Promise<Compar
       break;
     }
   }
-  return cmp.result();
+  return { ...cmp.result(), toleranceRatio: cmp.toleranceRatio() };
 }
 
 function checkSteps(cmp: Comparer, got: readonly unknown[], steps: number): void {

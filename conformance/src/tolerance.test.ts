@@ -102,3 +102,38 @@ describe('Comparer', () => {
     expect(cmp.result()).toEqual({ ok: true, maxAbsErr: 0, maxRelErr: 0 });
   });
 });
+
+describe('Comparer.toleranceRatio', () => {
+  it('is the largest |err| / (atol + rtol·|expected|), by hand', () => {
+    const cmp = new Comparer(tol(0.5, 0.25));
+    // allowed: 0.25 + 0.5·2 = 1.25 and 0.25 + 0.5·0 = 0.25; errors 0.5 and 0.125.
+    cmp.values('v', [2.5, 0.125], [2, 0]);
+    expect(cmp.toleranceRatio()).toBeCloseTo(0.5, 15);
+    expect(cmp.result().ok).toBe(true);
+  });
+
+  it('is ≤ 1 exactly when finite values are all close', () => {
+    fc.assert(
+      fc.property(
+        finite,
+        finite,
+        fc.double({ min: 0, max: 1 }),
+        fc.double({ min: 1e-9, max: 1 }),
+        (g, e, r, a) => {
+          const cmp = new Comparer(tol(r, a));
+          cmp.values('v', [g], [e]);
+          expect(cmp.toleranceRatio() <= 1).toBe(cmp.result().ok);
+        },
+      ),
+    );
+  });
+
+  it('is infinite for a structural mismatch or an error with zero tolerance', () => {
+    const shape = new Comparer(tol(1, 1));
+    shape.values('v', [1], [1, 2]);
+    expect(shape.toleranceRatio()).toBe(Number.POSITIVE_INFINITY);
+    const exact = new Comparer(tol(0, 0));
+    exact.values('v', [1, 2], [1, 2.5]);
+    expect(exact.toleranceRatio()).toBe(Number.POSITIVE_INFINITY);
+  });
+});

@@ -25,6 +25,12 @@ export function elementErrors(got: number, expected: number): { abs: number; rel
   return { abs, rel };
 }
 
+function toleranceRatio(absErr: number, expected: number, tol: Tolerance): number {
+  if (absErr === 0) return 0;
+  const allowed = Number.isFinite(expected) ? tol.atol + tol.rtol * Math.abs(expected) : 0;
+  return allowed === 0 ? Number.POSITIVE_INFINITY : absErr / allowed;
+}
+
 export interface Comparison {
   readonly ok: boolean;
   readonly maxAbsErr: number;
@@ -37,6 +43,7 @@ export interface Comparison {
 export class Comparer {
   private maxAbs = 0;
   private maxRel = 0;
+  private maxTol = 0;
   private firstMismatch: string | undefined;
 
   constructor(private readonly tol: Tolerance) {}
@@ -74,12 +81,21 @@ export class Comparer {
       const { abs, rel } = elementErrors(g, e);
       this.maxAbs = Math.max(this.maxAbs, abs);
       this.maxRel = Math.max(this.maxRel, rel);
+      this.maxTol = Math.max(this.maxTol, toleranceRatio(abs, e, this.tol));
       if (this.firstMismatch === undefined && !isClose(g, e, this.tol)) {
         this.firstMismatch =
           `${path}[${i}]: got ${g}, expected ${e} ` +
           `(|err| ${abs.toPrecision(3)} > atol ${this.tol.atol} + rtol ${this.tol.rtol}·|expected|)`;
       }
     }
+  }
+
+  /**
+   * The largest |got − expected| / (atol + rtol·|expected|) so far: ≤ 1 exactly when every finite
+   * value is close, so the HTML report can shade a cell by how near it came to failing.
+   */
+  toleranceRatio(): number {
+    return this.maxTol;
   }
 
   result(): Comparison {
@@ -91,6 +107,7 @@ export class Comparer {
   mismatch(reason: string): void {
     this.maxAbs = Number.POSITIVE_INFINITY;
     this.maxRel = Number.POSITIVE_INFINITY;
+    this.maxTol = Number.POSITIVE_INFINITY;
     this.firstMismatch ??= reason;
   }
 }

@@ -34,6 +34,44 @@ describe('reptile conformance', () => {
     expect(typeof report.results[0].maxRelErr).toBe('number');
   });
 
+  it('writes a standalone HTML matrix with --html, keeping --json and the text report', async () => {
+    const wrong = {
+      ...SGD_CASE,
+      name: 'sgd.wrong',
+      expected: [[{ shape: [2], data: [0, 0] }], SGD_CASE.expected[1]],
+    };
+    const dir = caseDir({ 'sgd.two-steps': SGD_CASE, 'sgd.wrong': wrong });
+    const io = captureIo();
+    const html = join(dir, 'report.html');
+    const json = join(dir, 'out.json');
+    const args = ['conformance', '--cases', join(dir, 'cases'), '--adapters', 'reference'];
+    expect(await main([...args, '--html', html, '--json', json], io)).toBe(1);
+    expect(io.stdout.at(-1)).toBe('1 passed, 1 failed');
+    expect(io.stderr).toContain(`HTML report written to ${html}`);
+    expect(JSON.parse(readFileSync(json, 'utf8')).results).toHaveLength(2);
+    const page = readFileSync(html, 'utf8');
+    expect(page.startsWith('<!doctype html>')).toBe(true);
+    expect(page.match(/<tr data-case=/g)).toHaveLength(2);
+    expect(page).toMatch(/<td class="cell pass band-\d" data-adapter="reference"/);
+    // Step 1 expects [0, 0] for [0.95, 2.1]: |err| 2.1 against atol 1e-6 + rtol 1e-5·0 → band 7 (r > 1000).
+    expect(page).toContain('<td class="cell fail band-7" data-adapter="reference"');
+    expect(page).toContain('1 pass · 1 fail · 0 skip · 0 xfail');
+  });
+
+  it('exits 2 before running anything when the --html directory does not exist', async () => {
+    const dir = caseDir({ 'sgd.two-steps': SGD_CASE });
+    const io = captureIo();
+    const html = join(dir, 'missing', 'r.html');
+    expect(
+      await main(
+        ['conformance', '--cases', join(dir, 'cases'), '--adapters', 'reference', '--html', html],
+        io,
+      ),
+    ).toBe(2);
+    expect(io.stderr[0]).toMatch(/^error: --html: directory .*missing does not exist — create it first$/);
+    expect(io.stdout).toEqual([]);
+  });
+
   it('exits 1 when a case fails', async () => {
     const wrong = {
       ...SGD_CASE,
