@@ -6,7 +6,7 @@ describe('reptile command router', () => {
   it('lists every command under help', async () => {
     const io = captureIo();
     expect(await main(['help'], io)).toBe(0);
-    for (const name of ['help', 'conformance', 'bench', 'demo', 'recipe-demo', 'plot', 'predict', 'launch']) {
+    for (const name of ['help', 'conformance', 'bench', 'demo', 'recipe-demo', 'plot', 'predict', 'convert', 'run', 'launch']) {
       expect(io.stdout.some((l) => l.startsWith(`  ${name} `))).toBe(true);
     }
     expect(COMMANDS.map((c) => c.name)).toEqual([
@@ -17,6 +17,8 @@ describe('reptile command router', () => {
       'recipe-demo',
       'plot',
       'predict',
+      'convert',
+      'run',
       'launch',
     ]);
   });
@@ -34,7 +36,7 @@ describe('reptile command router', () => {
     const io = captureIo();
     expect(await main(['benchmark'], io)).toBe(2);
     expect(io.stderr[0]).toBe(
-      "error: unknown command 'benchmark' (commands: help, conformance, bench, demo, recipe-demo, plot, predict, launch)",
+      "error: unknown command 'benchmark' (commands: help, conformance, bench, demo, recipe-demo, plot, predict, convert, run, launch)",
     );
     expect(io.stderr.some((l) => l.startsWith('usage: reptile <command>'))).toBe(true);
   });

@@ -1,14 +1,15 @@
 /**
- * The core symbols this package uses, in one place. Imported by path because the workspace is
- * not linked (as in packages/cli/src/workspace.ts); switching to `@reptile/core` is a change to
- * this file only.
+ * The core symbols this package uses, in one place: the public package, plus ZooKeeper's
+ * building blocks (flatten/blend/consensus helpers), which core keeps internal and this package
+ * imports by path because it implements ZooKeeper's distributed half.
  */
-export { fail, ReptileError } from '../../core/src/errors.ts';
 export {
+  type BenchMeasurement,
   type Collective,
   deserializeOptimizerState,
   deserializeState,
   type FloatBuffer,
+  fail,
   grad,
   materialize,
   meanOfBuffers,
@@ -16,14 +17,17 @@ export {
   type OptimizerState,
   ops,
   optimizerFromConfig,
+  ReferenceBackend,
+  ReptileError,
   realize,
   serializeOptimizerState,
   serializeState,
   simulateZooKeeper,
   singleRankCollective,
   Tensor,
+  type TypedArray,
   zookeeperOptimizer,
-} from '../../core/src/index.ts';
+} from '@reptile/core';
 export {
   allreduceMeanTensors,
   blend,
