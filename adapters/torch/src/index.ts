@@ -24,7 +24,7 @@ export type { NamedTensorSpec as TensorSpec, ShapeSpec } from './core.ts';
 export { type LowerOptions, lowerGraph, lowerModule, type MethodSpec } from './lower/lower.ts';
 export type { ModuleSignature, TorchScriptModule } from './lower/module.ts';
 export { PRIM_LOWERINGS } from './lower/prims.ts';
+export * from './models/index.ts';
 export { TorchPeers, torchPeerSkipReason } from './peers.ts';
 export { TorchOptimizer, type TorchOptimizerOptions } from './train/torch-optimizer.ts';
 export { TorchZooKeeper } from './train/torch-zookeeper.ts';
-export * from './models/index.ts';

@@ -60,9 +60,9 @@ export function writeTorchScriptArchive(mod: TorchScriptModule, options: Archive
  * torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks), the
  * storage being a persistent id ('storage', <dtype storage class>, key, device, numel).
  * Keys are file names inside the pickle's own storage folder: data/ for data.pkl, constants/ for
- * constants.pkl.
+ * constants.pkl. Model parameters are rebuilt with requires_grad set (adapters/torch/src/models).
  */
-function rebuildTensor(t: ConstTensor, key: string): PickleValue {
+export function rebuildTensor(t: ConstTensor, key: string, requiresGrad = false): PickleValue {
   const strides: number[] = [];
   let s = 1;
   for (let i = t.shape.length - 1; i >= 0; i--) {
@@ -79,13 +79,13 @@ function rebuildTensor(t: ConstTensor, key: string): PickleValue {
       int(0),
       { tuple: t.shape.map(int) },
       { tuple: strides.map(int) },
-      false,
+      requiresGrad,
       { reduce: { global: ['collections', 'OrderedDict'] }, args: [] },
     ],
   };
 }
 
-function storageBytes(t: ConstTensor): Uint8Array {
+export function storageBytes(t: ConstTensor): Uint8Array {
   const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.length * ITEM_SIZE[t.dtype]);
   return bytes.slice(); // own copy: the archive must not change if the caller reuses the array
 }

@@ -1,7 +1,6 @@
-import { FILE_FORMAT_VERSION } from '../archive/archive.ts';
-import { int, type PickleValue, pickle, tuple } from '../archive/pickle.ts';
+import { FILE_FORMAT_VERSION, rebuildTensor, storageBytes } from '../archive/archive.ts';
+import { int, type PickleValue, pickle } from '../archive/pickle.ts';
 import { writeZip, type ZipEntry } from '../archive/zip.ts';
-import { ITEM_SIZE, STORAGE_CLASS } from '../lower/dtypes.ts';
 import type { ConstTensor } from '../lower/module.ts';
 
 /** The model record inside the archive: `torch.jit.load(path, _extra_files={MODEL_FILE: ''})`. */
@@ -72,32 +71,4 @@ export function writeModelArchive(archive: ModelArchive): Uint8Array {
     },
   );
   return writeZip(entries);
-}
-
-/** torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks). */
-function rebuildTensor(t: ConstTensor, key: string, requiresGrad: boolean): PickleValue {
-  const strides: number[] = [];
-  let s = 1;
-  for (let i = t.shape.length - 1; i >= 0; i--) {
-    strides.unshift(s);
-    s *= Math.max(t.shape[i]!, 1);
-  }
-  const storage: PickleValue = {
-    persid: tuple('storage', { global: ['torch', STORAGE_CLASS[t.dtype]] }, key, 'cpu', int(t.data.length)),
-  };
-  return {
-    reduce: { global: ['torch._utils', '_rebuild_tensor_v2'] },
-    args: [
-      storage,
-      int(0),
-      { tuple: t.shape.map(int) },
-      { tuple: strides.map(int) },
-      requiresGrad,
-      { reduce: { global: ['collections', 'OrderedDict'] }, args: [] },
-    ],
-  };
-}
-
-function storageBytes(t: ConstTensor): Uint8Array {
-  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.length * ITEM_SIZE[t.dtype]).slice();
 }
