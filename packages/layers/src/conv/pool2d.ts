@@ -43,7 +43,12 @@ abstract class Pool2D extends Layer {
       { kernel: this.poolSize, strides: this.strides, dilation: [1, 1], padding: this.padding },
       this.where,
     );
-    if (windowCounts(w).includes(0)) {
+    // Checked per axis (a window is empty iff its rows or its columns are), so a huge declared
+    // shape is refused by the shape checks rather than by allocating its whole output here.
+    if (
+      axisCounts(w.rows, w.pads[0][0], w.outRows).includes(0) ||
+      axisCounts(w.cols, w.pads[1][0], w.outCols).includes(0)
+    ) {
       fail(`padding ${JSON.stringify(w.pads)} leaves a window with no input cells`, {
         where: this.where,
         hint: 'keep each explicit pad smaller than the pool size',
@@ -112,17 +117,20 @@ export class AvgPool2D extends Pool2D {
   }
 }
 
+/** Real input cells covered by each window position along one axis. */
+function axisCounts(axis: Window2D['rows'], before: number, out: number): number[] {
+  return Array.from({ length: out }, (_, i) => {
+    const start = i * axis.stride - before;
+    return Math.min(start + axis.kernel, axis.size) - Math.max(start, 0);
+  });
+}
+
 /** Number of real input cells under each output window, [outRows·outCols] row-major. */
 export function windowCounts(w: Window2D): Float64Array {
-  const covered = (axis: Window2D['rows'], before: number, out: number) => {
-    const start = out * axis.stride - before;
-    return Math.min(start + axis.kernel, axis.size) - Math.max(start, 0);
-  };
+  const rows = axisCounts(w.rows, w.pads[0][0], w.outRows);
+  const cols = axisCounts(w.cols, w.pads[1][0], w.outCols);
   const counts = new Float64Array(w.outRows * w.outCols);
-  for (let r = 0; r < w.outRows; r++) {
-    for (let c = 0; c < w.outCols; c++) {
-      counts[r * w.outCols + c] = covered(w.rows, w.pads[0][0], r) * covered(w.cols, w.pads[1][0], c);
-    }
-  }
+  for (let r = 0; r < w.outRows; r++)
+    for (let c = 0; c < w.outCols; c++) counts[r * w.outCols + c] = rows[r]! * cols[c]!;
   return counts;
 }
