@@ -2,6 +2,11 @@ export { lossProgram, regularizerProgram, type ShapeSpec } from './export/loss.t
 export { optimizerStepProgram } from './export/optimizer-step.ts';
 export { type TrainStepSpec, trainStepProgram } from './export/train-step.ts';
 export { programBytes, writeProgram } from './export/write.ts';
+export * from './import/index.ts';
+// Building blocks of the importer for tools that evaluate graphs differently (e.g. shape probing
+// in @reptile/convert's lifter).
+export { interpretGraph } from './import/interpret.ts';
+export { protocolDType, Value } from './import/value.ts';
 export type { Accumulate, LowerOptions } from './lower/context.ts';
 export { describeNode, type LoweredModel, type LowerSpec, lowerToModel } from './lower/lower.ts';
 export { LOWERINGS } from './lower/table.ts';

@@ -1,10 +1,10 @@
 import protobuf from 'protobufjs';
 
 /**
- * The subset of onnx.proto (ONNX 1.x, proto2) that Reptile writes and reads back. Field numbers
- * and packing are those of the official schema, so files decode with any ONNX tool; messages and
- * fields Reptile never emits (sparse tensors, functions, training info, sequences, maps) are left
- * out. Keeping our own schema avoids depending on a generated package pinned to an old IR.
+ * The subset of onnx.proto (ONNX 1.x, proto2) that Reptile writes and the importer reads. Field
+ * numbers and packing are those of the official schema, so files decode with any ONNX tool; the
+ * importer also decodes a few fields it only refuses (external data, sparse initializers,
+ * functions, non-tensor types) so it can name them; training info and the rest are left out. Keeping our own schema avoids depending on a generated package pinned to an old IR.
  */
 const ONNX_SUBSET = `
 syntax = "proto2";
@@ -26,6 +26,9 @@ message AttributeProto {
   repeated float floats = 7;
   repeated int64 ints = 8;
   repeated bytes strings = 9;
+  repeated TensorProto tensors = 10;
+  repeated GraphProto graphs = 11;
+  optional string ref_attr_name = 21;
 }
 
 message ValueInfoProto {
@@ -64,6 +67,13 @@ message ModelProto {
   optional string doc_string = 6;
   optional GraphProto graph = 7;
   repeated StringStringEntryProto metadata_props = 14;
+  repeated FunctionProto functions = 25;
+}
+
+// Model-local functions are not inlined by the importer; decoded only to name them when refused.
+message FunctionProto {
+  optional string name = 1;
+  optional string domain = 10;
 }
 
 message GraphProto {
@@ -74,6 +84,14 @@ message GraphProto {
   repeated ValueInfoProto input = 11;
   repeated ValueInfoProto output = 12;
   repeated ValueInfoProto value_info = 13;
+  repeated SparseTensorProto sparse_initializer = 15;
+}
+
+// Decoded only so the importer can refuse sparse initializers by name instead of missing them.
+message SparseTensorProto {
+  optional TensorProto values = 1;
+  optional TensorProto indices = 2;
+  repeated int64 dims = 3;
 }
 
 message TensorProto {
@@ -86,6 +104,10 @@ message TensorProto {
   optional string doc_string = 12;
   optional bytes raw_data = 9;
   repeated double double_data = 10 [packed = true];
+  repeated bytes string_data = 6;
+  repeated uint64 uint64_data = 11 [packed = true];
+  repeated StringStringEntryProto external_data = 13;
+  optional int32 data_location = 14;
 }
 
 message TensorShapeProto {
@@ -103,8 +125,15 @@ message TypeProto {
     optional int32 elem_type = 1;
     optional TensorShapeProto shape = 2;
   }
+  // Only tensor_type is read; the others are decoded so a non-tensor input is refused by kind.
+  message Sequence { optional TypeProto elem_type = 1; }
+  message Map { optional int32 key_type = 1; optional TypeProto value_type = 2; }
+  message Optional { optional TypeProto elem_type = 1; }
   oneof value {
     Tensor tensor_type = 1;
+    Sequence sequence_type = 4;
+    Map map_type = 5;
+    Optional optional_type = 9;
   }
 }
 `;
@@ -118,6 +147,11 @@ function onnxRoot(): protobuf.Root {
 
 export function modelType(): protobuf.Type {
   return onnxRoot().lookupType('onnx.ModelProto');
+}
+
+/** TensorProto alone: ONNX test data (input_0.pb, output_0.pb) is one serialized TensorProto. */
+export function tensorType(): protobuf.Type {
+  return onnxRoot().lookupType('onnx.TensorProto');
 }
 
 // ---- plain-object shapes of the messages we build (keepCase field names) ------------------------
