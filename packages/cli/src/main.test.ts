@@ -6,7 +6,19 @@ describe('reptile command router', () => {
   it('lists every command under help', async () => {
     const io = captureIo();
     expect(await main(['help'], io)).toBe(0);
-    for (const name of ['help', 'conformance', 'bench', 'demo', 'recipe-demo', 'plot', 'predict', 'convert', 'run', 'launch']) {
+    for (const name of [
+      'help',
+      'conformance',
+      'bench',
+      'demo',
+      'recipe-demo',
+      'plot',
+      'predict',
+      'convert',
+      'run',
+      'onnx-node-tests',
+      'launch',
+    ]) {
       expect(io.stdout.some((l) => l.startsWith(`  ${name} `))).toBe(true);
     }
     expect(COMMANDS.map((c) => c.name)).toEqual([
@@ -19,6 +31,7 @@ describe('reptile command router', () => {
       'predict',
       'convert',
       'run',
+      'onnx-node-tests',
       'launch',
     ]);
   });
@@ -36,7 +49,7 @@ describe('reptile command router', () => {
     const io = captureIo();
     expect(await main(['benchmark'], io)).toBe(2);
     expect(io.stderr[0]).toBe(
-      "error: unknown command 'benchmark' (commands: help, conformance, bench, demo, recipe-demo, plot, predict, convert, run, launch)",
+      "error: unknown command 'benchmark' (commands: help, conformance, bench, demo, recipe-demo, plot, predict, convert, run, onnx-node-tests, launch)",
     );
     expect(io.stderr.some((l) => l.startsWith('usage: reptile <command>'))).toBe(true);
   });
@@ -73,7 +86,7 @@ describe('reptile command router', () => {
     const unknown = captureIo();
     expect(await main(['bench', 'gpu'], unknown)).toBe(2);
     expect(unknown.stderr[0]).toBe(
-      "error: unknown suite 'gpu' (suites: core, tfjs, onnx, torch, allreduce, zookeeper)",
+      "error: unknown suite 'gpu' (suites: core, tfjs, onnx, torch, allreduce, frontends, zookeeper)",
     );
     expect(await main(['bench'], captureIo())).toBe(2);
   });

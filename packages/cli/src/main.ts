@@ -6,6 +6,7 @@ import { benchCommand } from './commands/bench.ts';
 import { conformanceCommand } from './commands/conformance.ts';
 import { convertCommand } from './commands/convert.ts';
 import { demoCommand } from './commands/demo.ts';
+import { onnxNodeTestsCommand } from './commands/onnx-node-tests.ts';
 import { plotCommand } from './commands/plot.ts';
 import { predictCommand } from './commands/predict.ts';
 import { recipeDemoCommand } from './commands/recipe-demo.ts';
@@ -37,6 +38,7 @@ export const COMMANDS: readonly Command[] = [
   predictCommand,
   convertCommand,
   runCommand,
+  onnxNodeTestsCommand,
   launchCommand,
 ];
 

@@ -1,11 +1,11 @@
-import { fail, type Tensor } from '@reptile/core';
+import { fail } from '@reptile/core';
 import { saveModel } from '@reptile/layers';
 import { compareOutputs, type Difference } from './compare.ts';
 import { formatOfPath, type ModelFormat } from './formats.ts';
 import { runNatively } from './native/run.ts';
 import { exportOnnxModel } from './onnx/export.ts';
 import { importPortable, openModel } from './open.ts';
-import { buildPortable, type PortableModel } from './portable.ts';
+import { type BuiltModel, buildPortable, type PortableModel } from './portable.ts';
 import { randomInputs } from './random-inputs.ts';
 
 export interface ConvertOptions {
@@ -56,9 +56,8 @@ export async function convertModel(
   const from = options.from ?? formatOfPath(input, 'input');
   const to = options.to ?? formatOfPath(output, 'output');
   const portable: PortableModel = await importPortable(input, from);
-  const { model, weights } = buildPortable(portable, input);
   const batch = options.batchSize ?? (to === 'onnx' ? 1 : 2);
-  await writeModel(output, to, portable, model, weights, batch);
+  const { model } = await saveModelFile(output, to, portable, { batchSize: batch });
   const parameters = model.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   const report: ConvertReport = { from, to, layers: model.layers.length, parameters };
   if (!options.verify) return report;
@@ -80,35 +79,40 @@ export async function convertModel(
   };
 }
 
-async function writeModel(
+/**
+ * Writes a portable model as a file of format `to` (atomically, by each format's writer) and
+ * returns the built model. `batchSize` fixes the batch dimension where the format needs one
+ * (ONNX; TorchScript traces chunks of it and accepts any batch).
+ */
+export async function saveModelFile(
   path: string,
   to: ModelFormat,
   portable: PortableModel,
-  model: Parameters<typeof exportOnnxModel>[1],
-  weights: readonly Tensor[],
-  batch: number,
-): Promise<void> {
+  options: { readonly batchSize?: number } = {},
+): Promise<BuiltModel> {
+  const built = buildPortable(portable, path);
+  const { model, weights } = built;
+  const batch = options.batchSize ?? (to === 'onnx' ? 1 : 32);
   switch (to) {
     case 'onnx':
       exportOnnxModel(path, model, weights, { batchSize: batch });
-      return;
+      return built;
     case 'tfjs': {
       const { exportTfjsPortable } = await import('./formats/tfjs.ts');
-      await exportTfjsPortable(
-        path.endsWith('model.json') ? path.slice(0, -'model.json'.length) || '.' : path,
-        portable,
-      );
-      return;
+      // The built model's config: Functional, every field spelled out (a Sequential source converts).
+      const folder = path.endsWith('model.json') ? path.slice(0, -'model.json'.length) || '.' : path;
+      await exportTfjsPortable(folder, { config: model.getConfig(), weights: portable.weights });
+      return built;
     }
     case 'torchscript': {
       const { exportTorchScriptModel } = await import('./formats/torchscript.ts');
       await exportTorchScriptModel(path, model, weights, batch);
-      return;
+      return built;
     }
     case 'reptile':
       if (!path.endsWith('.reptile.json'))
         fail('a Reptile model file must end in .reptile.json', { where: path });
       await saveModel(path, model, weights);
-      return;
+      return built;
   }
 }

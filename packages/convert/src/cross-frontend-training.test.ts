@@ -46,15 +46,16 @@ beforeAll(async () => {
     ],
   });
   model.setWeights(
-    model.weights.map((w, i) =>
-      tf.tensor(
+    model.weights.map((w, i) => {
+      const shape = w.shape as number[];
+      return tf.tensor(
         lcg(
-          w.shape.reduce((a, b) => a * b, 1),
+          shape.reduce((n, d) => n * d, 1),
           7 + i,
         ),
-        [...w.shape],
-      ),
-    ),
+        shape,
+      );
+    }),
   );
   folder = mkdtempSync(join(tmpdir(), 'reptile-xfe-'));
   await model.save(fileSystem(folder));

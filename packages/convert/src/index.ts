@@ -4,7 +4,7 @@
  * frontend; verifying a conversion on each file's own runtime.
  */
 export { compareOutputs, type Difference } from './compare.ts';
-export { type ConvertOptions, type ConvertReport, convertModel } from './convert.ts';
+export { type ConvertOptions, type ConvertReport, convertModel, saveModelFile } from './convert.ts';
 export { FORMATS, formatOfPath, type ModelFormat, parseFormat } from './formats.ts';
 export { evaluateOn, parseFrontend, RUN_FRONTENDS, type RunFrontend } from './frontends.ts';
 export { runNatively } from './native/run.ts';

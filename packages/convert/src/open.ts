@@ -1,14 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { type DType, fail, type Tensor } from '@reptile/core';
+import type { DType, Tensor } from '@reptile/core';
 import { INFERENCE, loadModel } from '@reptile/layers';
-import {
-  DEFAULT_LIMITS,
-  decodeOnnxModel,
-  interpretGraph,
-  type OnnxModelDescription,
-  protocolDType,
-  Value,
-} from '@reptile/onnx';
+import { loadOnnxModel, type OnnxModelDescription, protocolDType } from '@reptile/onnx';
 import { formatOfPath, type ModelFormat } from './formats.ts';
 import { liftOnnxModel } from './onnx/lift.ts';
 import { type BuiltModel, buildPortable, type PortableModel } from './portable.ts';
@@ -83,19 +75,14 @@ export async function importPortable(path: string, format: ModelFormat): Promise
   }
 }
 
+/** Reads and validates an ONNX file (size limits, external data only inside its folder). */
 export function readOnnx(path: string): OnnxModelDescription {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    return fail(`cannot read: ${(error as Error).message}`, { where: path });
-  }
-  return decodeOnnxModel(bytes, path);
+  return loadOnnxModel(path).description;
 }
 
 function openOnnx(path: string): OpenedModel {
-  const description = readOnnx(path);
-  const initializers = new Map([...description.initializers].map(([n, h]) => [n, Value.host(h)]));
+  const loaded = loadOnnxModel(path);
+  const { description } = loaded;
   return {
     path,
     format: 'onnx',
@@ -104,7 +91,7 @@ function openOnnx(path: string): OpenedModel {
       shape: (i.dims ?? []).map((d) => (typeof d === 'number' ? d : undefined)),
       dtype: protocolDType(i.elem),
     })),
-    forward: (inputs) => interpretGraph(description, initializers, inputs, DEFAULT_LIMITS.maxElements),
+    forward: (inputs) => loaded.run(inputs),
     portable: async () => liftOnnxModel(description),
   };
 }

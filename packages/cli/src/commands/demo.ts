@@ -12,7 +12,7 @@ export const demoCommand: Command = {
     '  --dir DIR        where train_data.csv, test_data.csv, history.svg and model.onnx go',
     '                   (default .reptile-out/demo)',
     '  --epochs N       training epochs (default 10, as in the founding example)',
-    '  --frontend NAME  reference (default) or another registered frontend',
+    '  --frontend NAME  the Model frontend: onnx (the default, measured fastest), reference, tfjs-cpu, tfjs-wasm, tfjs, torch',
   ].join('\n'),
   async run(args) {
     const { values } = parseFlags(args, {

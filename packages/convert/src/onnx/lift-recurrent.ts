@@ -1,4 +1,5 @@
-import { fail, type JsonObject, Tensor } from '@reptile/core';
+import { fail, type JsonObject, type Tensor } from '@reptile/core';
+import { gruFromOnnx, lstmFromOnnx } from '@reptile/layers';
 import type { OnnxNode } from '@reptile/onnx';
 import type { Lifter, PendingRnn } from './lift.ts';
 import { attrInt, attrInts, refuseAttrs } from './lift-rules.ts';
@@ -12,23 +13,10 @@ import { attrInt, attrInts, refuseAttrs } from './lift-rules.ts';
  *   Y_h [1,N,H] → Squeeze(0) → [N,H]             (returnSequences: false)
  *
  * Each step is tracked as a stage of the pending layer, which is emitted when a consumer
- * needs a batch-major value. Weights are converted here: ONNX gate blocks (LSTM i,o,f,c; GRU
- * z,r,h) are reordered to Keras' (LSTM i,f,c,o; GRU z,r,h) and transposed from [gates·H, in] to
- * [in, gates·H]; ONNX's two LSTM biases add up to Keras' one.
+ * needs a batch-major value. Weights are converted by the layers package's gate conversions
+ * (packages/layers/src/recurrent/gates.ts: ONNX gate blocks reordered to Keras' and transposed,
+ * the two LSTM biases summed).
  */
-const ONNX_ORDER = { LSTM: 'iofc', GRU: 'zrh' } as const;
-const KERAS_ORDER = { LSTM: 'ifco', GRU: 'zrh' } as const;
-
-/** Reorders gate blocks along axis 0 of [gates·H, ...]. */
-function reorderGates(t: Tensor, from: string, to: string): Tensor {
-  const h = t.shape[0]! / from.length;
-  const blocks = [...to].map((gate) => {
-    const k = from.indexOf(gate);
-    return t.slice([k * h, ...t.shape.slice(1).map(() => 0)], [(k + 1) * h, ...t.shape.slice(1)]);
-  });
-  return Tensor.concat(blocks, 0);
-}
-
 const allowZeroState = (lifter: Lifter, node: OnnxNode, i: number, what: string) => {
   const name = node.inputs[i] ?? '';
   if (name === '') return;
@@ -77,23 +65,17 @@ export function liftRecurrent(node: OnnxNode, lifter: Lifter): void {
   const w = lifter.requireConst(node, 1, 'W').cast('float32');
   const r = lifter.requireConst(node, 2, 'R').cast('float32');
   const b = lifter.constInput(node, 3, 'B')?.cast('float32');
-  const gates = ONNX_ORDER[className].length;
-  const units = w.shape[1]! / gates;
   if (w.shape[0] !== 1) fail('only one direction is supported', { where: lifter.where(node) });
-  const convert = (t: Tensor) =>
-    reorderGates(t, ONNX_ORDER[className], KERAS_ORDER[className]).transpose([1, 0]);
+  const onnx = { W: w, R: r, ...(b ? { B: b } : {}) };
+  const gru = className === 'GRU' ? gruFromOnnx(onnx, attrInt(node, 'linear_before_reset', 0)) : undefined;
+  const converted = gru ? gru.weights : lstmFromOnnx(onnx);
+  const resetAfter = gru?.resetAfter ?? false;
+  const units = converted.recurrentKernel.shape[0]!;
   const weights: Record<string, Tensor> = {
-    kernel: convert(w.reshape(w.shape.slice(1))),
-    recurrentKernel: convert(r.reshape(r.shape.slice(1))),
+    kernel: converted.kernel,
+    recurrentKernel: converted.recurrentKernel,
   };
-  const resetAfter = className === 'GRU' && attrInt(node, 'linear_before_reset', 0) === 1;
-  if (b) {
-    const wb = b.slice([0, 0], [1, gates * units]).reshape([gates * units]);
-    const rb = b.slice([0, gates * units], [1, 2 * gates * units]).reshape([gates * units]);
-    const order = (t: Tensor) => reorderGates(t, ONNX_ORDER[className], KERAS_ORDER[className]);
-    // resetAfter keeps the recurrent bias apart (it is multiplied by the reset gate).
-    weights.bias = resetAfter ? Tensor.stack([order(wb), order(rb)], 0) : order(wb.add(rb));
-  }
+  if (converted.bias) weights.bias = converted.bias;
   const config: JsonObject = {
     units,
     useBias: b !== undefined,

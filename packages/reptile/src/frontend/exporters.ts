@@ -16,14 +16,21 @@ export function registerExporter(format: string, exporter: Exporter): void {
   exporters.set(format, exporter);
 }
 
-const BY_EXTENSION: Record<string, string> = { '.onnx': 'onnx', '.pt': 'torchscript', '.json': 'tfjs' };
+const BY_EXTENSION: Record<string, string> = {
+  '.onnx': 'onnx',
+  '.pt': 'torchscript',
+  '.pth': 'torchscript',
+  '.json': 'tfjs',
+  // A path without an extension is a folder for a tfjs LayersModel (model.json + weights.bin).
+  '': 'tfjs',
+};
 
 export async function exportModel(model: Model, path: string, format?: string): Promise<void> {
   const name = format ?? BY_EXTENSION[extname(path).toLowerCase()];
-  if (!name)
+  if (!name || (name === 'tfjs' && extname(path) === '.json' && !path.endsWith('model.json')))
     fail(`cannot tell the export format from '${extname(path)}'`, {
       where: path,
-      hint: 'use .onnx, .pt or model.json',
+      hint: 'use model.onnx, model.pt, or a folder / folder/model.json for tfjs',
     });
   const exporter =
     exporters.get(name) ??
