@@ -1,6 +1,5 @@
 import {
   blend,
-  broadcastParams,
   type Collective,
   type FloatBuffer,
   fail,
@@ -8,11 +7,12 @@ import {
   type OptimizerState,
   proposer,
   realize,
-  type Tensor,
-  unflatten,
+  Tensor,
+  type TypedArray,
   type ZooKeeperConfig,
   zookeeperConfig,
 } from './core.ts';
+import { fusedBroadcastBuffers, fusedMeanBuffers } from './fused-buffers.ts';
 
 export interface RankStep {
   readonly params: Tensor[];
@@ -59,7 +59,8 @@ export function zookeeperRank(config: unknown, collective: Collective): ZooKeepe
     config: zk,
     collective,
     start(params, nonTrainable = []) {
-      const all = byDtype([...params, ...nonTrainable], (group) => broadcastParams(collective, group, 0));
+      const both = [...params, ...nonTrainable];
+      const all = asTensors(fusedBroadcastBuffers(collective, floatValues(both), 0), both);
       return {
         params: all.slice(0, params.length),
         nonTrainable: all.slice(params.length),
@@ -89,67 +90,23 @@ export function zookeeperRank(config: unknown, collective: Collective): ZooKeepe
   };
 }
 
-/**
- * One allreduce per dtype present (normally one): fusing float32 params into a float64 buffer
- * would round their mean twice and break bit-equality with the in-process simulation.
- */
-function fusedMean(collective: Collective, tensors: readonly Tensor[]): Tensor[] {
-  return byDtype(tensors, (group) => meanOfGroup(collective, group));
-}
-
-/** What some transports offer beyond Collective: reducing in place, in their own shared memory. */
-interface InPlaceCollective {
-  allreduceMeanInPlace?(buffer: FloatBuffer): void;
-  stagingBuffer?(length: number, dtype: 'float32' | 'float64'): FloatBuffer;
-  readonly slotBytes?: number;
-}
-
-/**
- * The fused allreduce-mean of same-dtype tensors. Where the transport allows, the tensors are
- * flattened straight into its staging memory and reduced in place (no buffer allocated per step,
- * no copy into shared memory); otherwise through Collective.allreduceMean. Same result either way.
- */
-function meanOfGroup(collective: Collective, tensors: readonly Tensor[]): Tensor[] {
-  const values = realize(tensors);
-  const total = values.reduce((n, v) => n + v.length, 0);
-  const dtype = tensors[0]!.dtype === 'float64' ? 'float64' : 'float32';
-  const bytes = dtype === 'float64' ? 8 : 4;
-  const t = collective as Collective & InPlaceCollective;
-  let buffer: FloatBuffer =
-    t.stagingBuffer && t.allreduceMeanInPlace && total * bytes <= (t.slotBytes ?? 0)
-      ? t.stagingBuffer(total, dtype)
-      : dtype === 'float64'
-        ? new Float64Array(total)
-        : new Float32Array(total);
-  let offset = 0;
-  for (const v of values) {
-    buffer.set(v, offset);
-    offset += v.length;
-  }
-  if (t.allreduceMeanInPlace) t.allreduceMeanInPlace(buffer);
-  else buffer = collective.allreduceMean(buffer);
-  // unflatten copies each tensor out, so the staging memory is free again.
-  return unflatten(buffer, tensors);
-}
-
-/** Applies `fn` to the tensors of each dtype (in a fixed dtype order) and restores the order. */
-function byDtype(tensors: readonly Tensor[], fn: (group: Tensor[]) => Tensor[]): Tensor[] {
-  const out: Tensor[] = new Array(tensors.length);
-  for (const dtype of ['float32', 'float64'] as const) {
-    const index = tensors.flatMap((t, i) => (t.dtype === dtype ? [i] : []));
-    if (index.length === 0) continue;
-    const result = fn(index.map((i) => tensors[i]!));
-    index.forEach((i, k) => {
-      out[i] = result[k]!;
-    });
-  }
+/** Realised values of float tensors; integer state fails here, naming the tensor. */
+function floatValues(tensors: readonly Tensor[]): TypedArray[] {
   tensors.forEach((t, i) => {
-    if (out[i] === undefined) {
+    if (t.dtype !== 'float32' && t.dtype !== 'float64') {
       fail(`tensor ${i} is ${t.dtype}; only float32/float64 state can be averaged`, {
         where: 'zookeeper rank',
         hint: 'keep integer counters out of the averaged state',
       });
     }
   });
-  return out;
+  return realize(tensors);
+}
+
+const asTensors = (values: readonly FloatBuffer[], like: readonly Tensor[]): Tensor[] =>
+  values.map((v, i) => Tensor.fromData(v, like[i]!.shape, like[i]!.dtype));
+
+/** The fused allreduce-mean (fused-buffers.ts), one buffer per dtype present. */
+function fusedMean(collective: Collective, tensors: readonly Tensor[]): Tensor[] {
+  return asTensors(fusedMeanBuffers(collective, floatValues(tensors)), tensors);
 }

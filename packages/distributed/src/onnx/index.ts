@@ -1,0 +1,1 @@
+export { type OnnxRankStep, OnnxZooKeeperRank } from './zookeeper-onnx.ts';

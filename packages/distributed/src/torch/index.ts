@@ -1,0 +1,1 @@
+export { TorchZooKeeperRank } from './zookeeper-torch.ts';
