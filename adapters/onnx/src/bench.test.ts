@@ -22,4 +22,11 @@ describe('bench suite onnx', () => {
     expect(r.ratio).toBeCloseTo(r.value / r.peerValue, 12);
     expect(memcpyBandwidth(1024, 3)).toBeGreaterThan(0);
   });
+
+  it('times the pure step and the in-place step, chunked or whole, on request', () => {
+    for (const options of [{ pure: true }, { chunkElements: 1000 }, { chunkElements: 0, pure: true }]) {
+      const r = optimizerBandwidth('momentum', 4096, { steps: 2, ...options });
+      expect(r.value, JSON.stringify(options)).toBeGreaterThan(0);
+    }
+  });
 });

@@ -8,7 +8,10 @@ import { OnnxTrainer } from './train/onnx-trainer.ts';
 /**
  * Bench suite `onnx`: fused optimizer steps on onnxruntime-node, reported as memory bandwidth
  * against a memcpy measured in the same run. Bytes counted are those the update must move: every
- * input array read once and every output array written once (float32).
+ * input array read once and every output array written once (float32). Steps are in place
+ * (`stepInPlace`, as torch.optim and the torch suite's `torch.adam.10M` run), so the peer and the
+ * update both write warm memory; `pure: true` times `step`, whose fresh outputs also pay their
+ * page faults (docs/onnx.md, "Bench suite").
  */
 export type BenchResult = BenchMeasurement;
 export type BenchEntry = FrontendBenchEntry;
@@ -17,6 +20,10 @@ export interface BandwidthOptions {
   /** Timed steps after warm-up (best reported). Default 10. */
   readonly steps?: number;
   readonly intraOpNumThreads?: number;
+  /** Time the pure `step` (fresh output arrays) instead of `stepInPlace`. */
+  readonly pure?: boolean;
+  /** OnnxOptimizer's chunkElements (0: one whole-tensor run per step). */
+  readonly chunkElements?: number;
 }
 
 const KINDS = {
@@ -49,7 +56,7 @@ export function memcpyBandwidth(n: number, repeats = 10): number {
   return (2 * 4 * n) / (best(times) / 1000);
 }
 
-/** Achieved bandwidth of one fused optimizer step over n float32 params (one session.run per step). */
+/** Achieved bandwidth of one optimizer step over n float32 params (chunked runs, see ChunkedStep). */
 export function optimizerBandwidth(
   kind: BandwidthKind,
   n: number,
@@ -59,16 +66,22 @@ export function optimizerBandwidth(
   const opt = new OnnxOptimizer(config, [{ name: 'w', shape: [n] }], {
     accumulate: 'native',
     ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+    ...(options.chunkElements !== undefined ? { chunkElements: options.chunkElements } : {}),
   });
   try {
     let params: TypedArray[] = [Float32Array.from({ length: n }, (_, i) => (i % 17) * 0.01)];
     const grads = [Float32Array.from({ length: n }, (_, i) => ((i % 13) - 6) * 0.001)];
     let state = opt.init(params);
-    for (let k = 0; k < 2; k++) ({ params, state } = opt.step(params, grads, state)); // warm-up: session, arena
+    const update = options.pure
+      ? () => ({ params, state } = opt.step(params, grads, state))
+      : () => {
+          state = opt.stepInPlace(params, grads, state);
+        };
+    for (let k = 0; k < 2; k++) update(); // warm-up: session, arena
     const times: number[] = [];
     for (let k = 0; k < (options.steps ?? 10); k++) {
       const t0 = performance.now();
-      ({ params, state } = opt.step(params, grads, state));
+      update();
       times.push(performance.now() - t0);
     }
     const value = (arrays * 4 * n) / (best(times) / 1000) / 1e9;
@@ -79,9 +92,13 @@ export function optimizerBandwidth(
   }
 }
 
+/**
+ * One onnxruntime thread, like its single-threaded memcpy peer: with the default (one per core)
+ * the 2-core development VM under load ran Adam at 1.2 GB/s instead of 2.7 (docs/onnx.md).
+ */
 const entry = (kind: BandwidthKind, n: number, label: string): BenchEntry => ({
   name: `onnx.${kind}.${label}.bandwidth`,
-  run: async () => optimizerBandwidth(kind, n),
+  run: async () => optimizerBandwidth(kind, n, { intraOpNumThreads: 1 }),
 });
 
 /** A small deterministic generator (LCG), so both sides of a comparison see the same data. */

@@ -56,9 +56,15 @@ export class CompiledGraph {
     );
   }
 
-  /** Runs synchronously (native binding). Values are in `inputs` order; results in `outputs` order. */
-  runSync(values: readonly TypedArray[]): TypedArray[] {
+  /**
+   * Runs synchronously (native binding). Values are in `inputs` order; results in `outputs` order.
+   * With `into` (one array per output, e.g. views into larger arrays), onnxruntime writes the
+   * results there and those arrays are returned: no output buffer is allocated on the JS side
+   * (onnxruntime-node still returns a copy of each, which is dropped).
+   */
+  runSync(values: readonly TypedArray[], into?: readonly TypedArray[]): TypedArray[] {
     const feeds = this.feeds(values);
+    const fetches = into && this.fetches(into);
     this.syncSession ??= this.guard(() =>
       createSessionSync(this.bytes, this.config, {
         inputs: this.inputs.map((s) => s.name),
@@ -66,7 +72,33 @@ export class CompiledGraph {
       }),
     );
     const session = this.syncSession;
-    return this.results(this.guard(() => session.runSync!(feeds)));
+    const results = this.guard(() => session.runSync!(feeds, fetches));
+    return into ? [...into] : this.results(results);
+  }
+
+  /** Preallocated output tensors over `into`, checked like inputs so onnxruntime never resizes them. */
+  private fetches(into: readonly TypedArray[]): Record<string, ort.Tensor> {
+    if (into.length !== this.outputs.length) {
+      throw new ReptileError(
+        `has ${this.outputs.length} outputs, got ${into.length} arrays to write them into`,
+        {
+          where: this.where,
+          hint: 'pass one array per output, in output order',
+        },
+      );
+    }
+    const fetches: Record<string, ort.Tensor> = {};
+    this.outputs.forEach((spec, i) => {
+      const v = into[i]!;
+      if (!(v instanceof STORAGE[spec.dtype]) || v.length !== sizeOf(spec.shape)) {
+        throw new ReptileError(
+          `output '${spec.name}' needs a ${STORAGE[spec.dtype].name} of ${sizeOf(spec.shape)} values to write into`,
+          { where: this.where, hint: 'allocate it with the output dtype and size' },
+        );
+      }
+      fetches[spec.name] = new ort.Tensor(spec.dtype, v, spec.shape);
+    });
+    return fetches;
   }
 
   async runAsync(values: readonly TypedArray[]): Promise<TypedArray[]> {

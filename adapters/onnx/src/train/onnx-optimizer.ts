@@ -15,6 +15,7 @@ import type { LowerOptions } from '../lower/context.ts';
 import { compileProgram, type Program, type TensorSpec } from '../program.ts';
 import type { CompiledGraph } from '../runtime/compiled.ts';
 import type { SessionConfig } from '../runtime/session.ts';
+import { ChunkedStep, DEFAULT_CHUNK_ELEMENTS } from './chunked-step.ts';
 
 /** Optimizer state on the host: the update count and the state tensors in graph-input order. */
 export interface OnnxOptimizerState {
@@ -22,7 +23,15 @@ export interface OnnxOptimizerState {
   readonly tensors: readonly TypedArray[];
 }
 
-export type OnnxRunOptions = SessionConfig & LowerOptions;
+export type OnnxRunOptions = SessionConfig &
+  LowerOptions & {
+    /**
+     * OnnxOptimizer.stepInPlace only: elements per `session.run` when the parameters hold more
+     * than this in total and the update is elementwise (see ChunkedStep, docs/onnx.md "Chunked optimizer
+     * steps"). Default 262144; 0 runs every step as one whole-tensor run.
+     */
+    readonly chunkElements?: number;
+  };
 
 /**
  * An optimizer compiled to one ONNX graph for a fixed list of parameters: each `step` is exactly
@@ -35,6 +44,8 @@ export class OnnxOptimizer {
   readonly compiled: CompiledGraph;
   /** `state.<path>` names, the order of OnnxOptimizerState.tensors. */
   readonly stateNames: readonly string[];
+  /** The chunked runner `stepInPlace` uses, when the parameters are large and the update elementwise. */
+  readonly chunked: ChunkedStep | undefined;
 
   constructor(
     optimizerOrConfig: unknown,
@@ -45,7 +56,13 @@ export class OnnxOptimizer {
     this.program = optimizerStepProgram(this.optimizer, params);
     this.stateNames = this.program.inputs.filter((i) => i.name.startsWith('state.')).map((i) => i.name);
     // outputs are read as flat arrays, so fused outputs may skip the reshape copy
-    this.compiled = compileProgram(this.program, { exactOutputShapes: false, ...options });
+    const { chunkElements = DEFAULT_CHUNK_ELEMENTS, ...session } = options;
+    this.compiled = compileProgram(this.program, { exactOutputShapes: false, ...session });
+    const total = params.reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0);
+    this.chunked =
+      chunkElements > 0 && total > chunkElements
+        ? ChunkedStep.create(this.optimizer, this.program, params, chunkElements, session)
+        : undefined;
   }
 
   init(params: readonly TypedArray[]): OnnxOptimizerState {
@@ -66,6 +83,33 @@ export class OnnxOptimizer {
     state: OnnxOptimizerState,
   ): { params: TypedArray[]; state: OnnxOptimizerState } {
     return this.split(this.compiled.runSync(this.feeds(params, grads, state)), state);
+  }
+
+  /**
+   * `step`, but writing the new parameters and state over `params` and `state.tensors` (as
+   * torch.optim does) instead of into fresh arrays, and returning the advanced state (same arrays).
+   * Fresh 10M-element outputs cost more in page faults than the update itself (docs/onnx.md,
+   * "Chunked optimizer steps"). Inputs are checked before anything is written; the update is not
+   * atomic only if onnxruntime itself fails part-way through a chunked step.
+   */
+  stepInPlace(
+    params: readonly TypedArray[],
+    grads: readonly TypedArray[],
+    state: OnnxOptimizerState,
+  ): OnnxOptimizerState {
+    const values = this.feeds(params, grads, state);
+    this.compiled.checkValues(values);
+    const targets = [...params, ...state.tensors];
+    checkDisjoint(targets, grads, this.program.name);
+    if (this.chunked) {
+      this.chunked.runSync(values, targets);
+    } else {
+      const results = this.compiled.runSync(values);
+      targets.forEach((t, i) => {
+        t.set(results[i]!);
+      });
+    }
+    return { step: state.step + 1, tensors: state.tensors };
   }
 
   async stepAsync(
@@ -97,6 +141,7 @@ export class OnnxOptimizer {
 
   release(): void {
     this.compiled.release();
+    this.chunked?.release();
   }
 
   private tensors(values: readonly TypedArray[]): Tensor[] {
@@ -139,4 +184,26 @@ export class OnnxOptimizer {
     const n = this.params.length;
     return { params: out.slice(0, n), state: { step: state.step + 1, tensors: out.slice(n) } };
   }
+}
+
+const span = (a: TypedArray) => [a.byteOffset, a.byteOffset + a.byteLength] as const;
+
+function overlaps(a: TypedArray, b: TypedArray): boolean {
+  if (a.buffer !== b.buffer) return false;
+  const [a0, a1] = span(a);
+  const [b0, b1] = span(b);
+  return a0 < b1 && b0 < a1;
+}
+
+/** An in-place update needs every target to be its own memory, and no gradient to share it. */
+function checkDisjoint(targets: readonly TypedArray[], grads: readonly TypedArray[], where: string): void {
+  targets.forEach((t, i) => {
+    const clash = [...targets.slice(i + 1), ...grads].findIndex((o) => overlaps(t, o));
+    if (clash >= 0) {
+      throw new ReptileError('stepInPlace got arrays that share memory', {
+        where,
+        hint: 'give every parameter, state tensor and gradient its own array (copy with .slice())',
+      });
+    }
+  });
 }
