@@ -12,17 +12,32 @@ import { type JsonLinesOptions, readJsonLines } from './jsonl.ts';
 import { readNpy } from './npy.ts';
 import { TableBuilder } from './table.ts';
 
+/**
+ * A data file's format: 'csv' (delimited text, one sample per row), 'jsonl' (JSON lines, one
+ * object per line) or 'npy' (a NumPy array, one sample per leading index).
+ */
 export type DataFormat = 'csv' | 'jsonl' | 'npy';
 
+/**
+ * Options of `Data.fromFile`. Every field is optional and an unknown field is an error. Some
+ * depend on the format: `labels` is for .npy only, and `label` is a field name for JSON lines
+ * and a column index for .npy.
+ */
 export interface FromFileOptions {
   /** Inferred from the extension: .csv/.tsv/.txt → csv, .jsonl/.ndjson → jsonl, .npy → npy. */
   readonly format?: DataFormat;
+  /** CSV only: the one-character field separator. Default ',' ('\t' for a .tsv file). */
   readonly delimiter?: string;
+  /** CSV only: whether the first row names the columns; 'auto' (default) decides from its cells. */
   readonly header?: boolean | 'auto';
   /** CSV: column name or index; JSON lines: field name; .npy: column index of a 2-D array. null: no labels. */
   readonly label?: string | number | null;
   /** .npy only: a second .npy file holding the labels (one per row). */
   readonly labels?: string;
+  /**
+   * What the labels are. 'auto' (default): text labels or labels that are all integers ≥ 0 make
+   * a classification dataset, anything else regression targets.
+   */
   readonly task?: Task | 'auto';
   /** 'index' (default): int32 class indices; 'oneHot': one float row per sample. */
   readonly labelEncoding?: LabelEncoding;

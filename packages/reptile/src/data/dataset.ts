@@ -1,7 +1,17 @@
 import { fail } from '@reptile/core';
 import { Random } from '@reptile/layers';
 
+/**
+ * What a dataset's labels are. 'classification': class indices 0..classes−1 (text labels are
+ * numbered in sorted order, see `Dataset.classNames`); 'regression': real-valued targets, `classes`
+ * of them per sample. Data loaded without labels reports 'regression' with `classes` 0.
+ */
 export type Task = 'classification' | 'regression';
+/**
+ * How `Dataset.batch` hands class labels to the loss: 'index' (the default) as an int32 class
+ * index per sample, shape [n]; 'oneHot' as a float32 row per sample with 1 at the class and 0
+ * elsewhere, shape [n, classes]. Only classification datasets can be one-hot.
+ */
 export type LabelEncoding = 'index' | 'oneHot';
 
 /**

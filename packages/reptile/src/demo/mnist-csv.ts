@@ -22,12 +22,15 @@ export function loadMnistDigits(): { pixels: number[]; count: number }[] {
   });
 }
 
+/** Options of `writeMnistCsv`. */
 export interface MnistCsvOptions {
+  /** Directory for train_data.csv and test_data.csv (created if missing; existing files are replaced). */
   readonly dir: string;
   /** Use at most this many digits per class (tests use a subset); default all. */
   readonly perClass?: number;
-  /** Fraction of each class held out for the test file (rounded up). */
+  /** Fraction of each class held out for the test file (rounded up). Default 0.2. */
   readonly testFraction?: number;
+  /** Seeds the train/test split and the row order of both files. Default 1. */
   readonly seed?: number;
 }
 

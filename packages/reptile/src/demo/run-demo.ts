@@ -10,14 +10,19 @@ import type { ProgressOutput, Verbosity } from '../model/progress.ts';
 import { writeHistoryPlot } from '../plot/history-plot.ts';
 import { writeMnistCsv } from './mnist-csv.ts';
 
+/** Options of `runDemo` (`reptile demo`); all optional. */
 export interface DemoOptions {
   /** Where the CSV files and the plot go (default: the current directory). */
   readonly dir?: string;
+  /** Training epochs over the training file. Default 10. */
   readonly epochs?: number;
   /** Digits per class to use (default all 10,000 digits); tests use fewer. */
   readonly perClass?: number;
+  /** The frontend to train on, by registered name. Default: `defaultFrontend()`. */
   readonly frontend?: string;
+  /** Training progress style (default 'auto'); 'quiet' also silences the demo's own messages. */
   readonly verbose?: Verbosity;
+  /** Where progress and messages are written. Default process.stdout. */
   readonly output?: ProgressOutput;
   /**
    * The deployment step, run after the history plot is written. Default `onnxDeploy`: exports
@@ -29,12 +34,19 @@ export interface DemoOptions {
     | false;
 }
 
+/** What `runDemo` measured and wrote. */
 export interface DemoResult {
+  /** Accuracy on the held-out test file: the fraction of digits classified correctly, in [0, 1]. */
   readonly accuracy: number;
+  /** Wall-clock seconds for the whole demo: writing the CSVs, training, evaluating, plotting, deploying. */
   readonly seconds: number;
+  /** Digits in train_data.csv. */
   readonly trainRows: number;
+  /** Digits in test_data.csv. */
   readonly testRows: number;
+  /** Path of the training-history plot (history.svg in `dir`). */
   readonly historyPlot: string;
+  /** The frontend the model trained on. */
   readonly frontend: string;
 }
 

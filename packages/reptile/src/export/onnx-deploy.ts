@@ -10,10 +10,22 @@ import { loadOnnxModel, runOnnxModel } from './onnx-run.ts';
 /** Largest |onnxruntime − model.predict| accepted: float32 kernels differ in the last bits only. */
 export const ONNX_DEPLOY_TOLERANCE = 1e-5;
 
+/**
+ * The outcome of a successful `onnxDeploy`: the exported file and how closely onnxruntime
+ * reproduced `model.predict` (a failed check throws instead, so a returned check always has
+ * `maxAbsDiff` ≤ ONNX_DEPLOY_TOLERANCE and no arg-max mismatches).
+ */
 export interface OnnxCheck {
+  /** The exported model file, `model.onnx` in the given directory. */
   readonly path: string;
+  /** Test rows compared. */
   readonly rows: number;
+  /**
+   * Largest absolute difference between an onnxruntime output and model.predict's (a NaN
+   * counts as infinite).
+   */
   readonly maxAbsDiff: number;
+  /** Rows whose arg-max class differs between onnxruntime and model.predict. */
   readonly argmaxMismatches: number;
 }
 

@@ -3,6 +3,7 @@ import { fail, Tensor, trace } from '@reptile/core';
 import { type Program, writeProgram } from '@reptile/onnx';
 import type { Model } from '../model/model.ts';
 
+/** Options of `onnxProgram` and `exportOnnx`. */
 export interface OnnxExportOptions {
   /**
    * The fixed batch dimension of the graph's `input` (default 1). Reptile's IR has static

@@ -3,20 +3,30 @@ import type { Dataset } from '../data/dataset.ts';
 import { predictedClasses } from '../model/metrics.ts';
 import { loadOnnxModel, runOnnxModel } from './onnx-run.ts';
 
+/** What `predictWithOnnx` returns: the exported model's outputs for every row of the data file. */
 export interface OnnxPredictions {
   /** Row-major outputs [rows, width]: the probabilities for a softmax model. */
   readonly values: Float32Array;
+  /** [rows, width]: the data file's row count and the model's outputs per row. */
   readonly shape: readonly [number, number];
   /** Arg-max class per row. */
   readonly classes: Int32Array;
   /** Per row: its class and its probabilities (views into `values`). */
   readonly rows: readonly { readonly class: number; readonly probabilities: Float32Array }[];
-  /** Fraction of rows whose class equals the file's label column, when it has class labels. */
+  /**
+   * Fraction of rows, in [0, 1], whose class equals the file's label column, when it has class
+   * labels; undefined otherwise.
+   */
   readonly accuracy: number | undefined;
 }
 
+/** Options of `predictWithOnnx`. */
 export interface PredictWithOnnxOptions {
-  /** The CSV's label column (name or index), or null for none. Default: detected, see below. */
+  /**
+   * The CSV's label column (name or index), or null for none. Default: detected — the column
+   * named 'label', else the last one, unless that leaves one feature fewer than the model takes,
+   * in which case the file is read as having no label column.
+   */
   readonly label?: string | number | null;
 }
 

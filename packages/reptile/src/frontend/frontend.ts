@@ -49,6 +49,7 @@ export interface HostBatch {
   readonly yShape: readonly number[];
 }
 
+/** What one training step (`TrainSession.step`) reports. */
 export interface StepOutput {
   /** The objective (loss plus penalties) before the update. */
   readonly loss: number;
@@ -72,7 +73,16 @@ export interface TrainSession {
   dispose(): void;
 }
 
+/**
+ * A way to run a TrainProgram: the reference backend, or an adapter (ONNX, TensorFlow.js,
+ * TorchScript) that executes the same program on its runtime. Made available by name with
+ * registerFrontend and chosen per model with `new Model({ frontend })`.
+ */
 export interface Frontend {
+  /**
+   * Its name, e.g. 'reference' or 'onnx' (the built-ins carry the name they are registered
+   * under); recorded in checkpoints.
+   */
   readonly name: string;
   /** Starts training from `initial` weights, or from a state saved by `exportState`. */
   train(program: TrainProgram, initial: readonly TypedArray[], resume?: unknown): Promise<TrainSession>;
@@ -99,6 +109,12 @@ export function registerFrontend(name: string, factory: FrontendFactory): void {
   cache.delete(name);
 }
 
+/**
+ * The names `new Model({ frontend })` accepts, in registration order: the built-in ones
+ * ('reference', 'onnx', 'tfjs-cpu', 'tfjs-wasm', 'tfjs', 'torch') once the package is imported,
+ * plus any an adapter added. Registered is not the same as runnable: a frontend's runtime loads
+ * on first use and may be missing (e.g. 'torch' needs Python with torch installed).
+ */
 export function registeredFrontends(): string[] {
   return [...registry.keys()];
 }

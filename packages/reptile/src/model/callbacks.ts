@@ -17,12 +17,24 @@ export interface TrainingControl {
   readonly history: History;
 }
 
+/**
+ * Hooks into `model.fit` (FitOptions.callbacks); every hook is optional. Fit awaits each hook,
+ * calling the callbacks in the order given. Epochs are numbered from 1 (a resumed run continues
+ * the count); `control` lets a hook stop training, change the learning rate or read weights.
+ */
 export interface Callback {
+  /** Before the first epoch (after any checkpoint was restored). */
   onTrainBegin?(control: TrainingControl): void | Promise<void>;
+  /** Before epoch `epoch` trains; a learning rate set here applies to the whole epoch. */
   onEpochBegin?(epoch: number, control: TrainingControl): void | Promise<void>;
+  /** After epoch `epoch`, with its logs (loss, metrics, val_ metrics, lr, seconds). */
   onEpochEnd?(epoch: number, logs: EpochLogs, control: TrainingControl): void | Promise<void>;
+  /** After the last epoch, or after the epoch in which stop() was called. */
   onTrainEnd?(control: TrainingControl): void | Promise<void>;
-  /** A checkpoint to resume from, read before training starts (undefined: start fresh). */
+  /**
+   * A checkpoint to resume from, read before training starts (undefined: start fresh). The
+   * first callback that returns one wins.
+   */
   resumeState?(): Promise<unknown | undefined>;
 }
 

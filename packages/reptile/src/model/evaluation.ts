@@ -84,15 +84,33 @@ export function datasetLoss(loss: LossConfig, outputs: Outputs, data: Dataset): 
   return (value.size === 1 ? value : value.mean()).item();
 }
 
+/**
+ * A classifier's scores on labelled data: what `model.evaluate(data, { report: true })` returns.
+ * Accuracies and scores are fractions in [0, 1].
+ */
 export interface EvaluationReport {
+  /** Rows evaluated. */
   readonly samples: number;
+  /**
+   * The loss over all rows, reduced as the criterion says (mean by default), without
+   * regularization penalties. The criterion is the one given, else the last fit's, else
+   * cross-entropy.
+   */
   readonly loss: number;
+  /** Fraction of rows whose arg-max class is the label. */
   readonly accuracy: number;
+  /**
+   * Fraction of rows whose label is among the 5 highest outputs (ties go to the lower class;
+   * all outputs if there are fewer than 5); NaN for a model with a single output.
+   */
   readonly top5: number;
-  /** Macro averages over the classes present. */
+  /** Macro average of the per-class precisions, over the classes present in the labels. */
   readonly precision: number;
+  /** Macro average over the classes present, like precision. */
   readonly recall: number;
+  /** Macro average of the per-class F1 scores over the classes present, like precision. */
   readonly f1: number;
+  /** Precision, recall, F1 and support of every class, by class index. */
   readonly perClass: readonly ClassScores[];
   /** confusionMatrix[true][predicted] */
   readonly confusionMatrix: readonly (readonly number[])[];

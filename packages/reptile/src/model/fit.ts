@@ -20,24 +20,34 @@ import { Progress, type ProgressOutput, type Verbosity } from './progress.ts';
  */
 export const DEFAULT_BATCH_SIZE = 2;
 
+/** Options of `model.fit`; all optional, and each default is given below. */
 export interface FitOptions {
   /** Default: CrossEntropy for class labels, MSE for regression targets. */
   readonly criterion?: LossSpec;
   /** Default: Adam with its defaults. */
   readonly optimizer?: OptimizerSpec;
+  /** Passes over the training data; a positive integer, default 1. */
   readonly epochs?: number;
+  /** Rows per training step; a positive integer, default DEFAULT_BATCH_SIZE (2). */
   readonly batchSize?: number;
+  /** Labelled data scored after every epoch; its loss and metrics are logged as val_loss, val_accuracy. */
   readonly validationData?: Dataset;
-  /** Holds out this fraction of the training data (stratified, seeded) for validation. */
+  /**
+   * Holds out this fraction (between 0 and 1) of the training data (stratified, seeded) for
+   * validation. Not together with validationData.
+   */
   readonly validationSplit?: number;
   /** Default ['accuracy'] for classification. Also 'top5' (any k), 'precision', 'recall', 'f1', 'mae', 'mse'. */
   readonly metrics?: readonly string[];
+  /** Hooks run during training, in this order (see Callback). */
   readonly callbacks?: readonly Callback[];
   /** 'auto' (default): a progress bar in a terminal, one line per epoch otherwise. */
   readonly verbose?: Verbosity;
+  /** Where progress is written. Default process.stdout. */
   readonly output?: ProgressOutput;
   /** Reshuffle the training data every epoch (default true; seeded). */
   readonly shuffle?: boolean;
+  /** Seeds the validation split, the shuffling and the dropout noise. Default: the model's seed. */
   readonly seed?: number;
   /** Writes the training-history plot (SVG) here after every epoch. */
   readonly plot?: string;

@@ -7,23 +7,38 @@ import { writeLrFinderPlot } from '../plot/lr-plot.ts';
 import { DEFAULT_BATCH_SIZE } from './fit.ts';
 import type { Model } from './model.ts';
 
+/** Options of `model.findLearningRate`; all optional. */
 export interface LrFinderOptions {
+  /** Default: the last fit's loss, else CrossEntropy for class labels, MSE for regression targets. */
   readonly criterion?: LossSpec;
   /** The optimizer whose learning rate is searched (default SGD); its own lr is ignored. */
   readonly optimizer?: OptimizerSpec;
+  /** The first step's learning rate; > 0, default 1e-6. */
   readonly minLr?: number;
+  /** The last step's learning rate; > minLr, default 10. */
   readonly maxLr?: number;
-  /** Mini-batch steps, each at a larger lr (the data is cycled if it has fewer batches). */
+  /**
+   * Mini-batch steps, each at a larger lr (the data is cycled if it has fewer batches). An
+   * integer ≥ 2, default 100.
+   */
   readonly steps?: number;
+  /** Rows per step. Default DEFAULT_BATCH_SIZE (2). */
   readonly batchSize?: number;
-  /** Weight of the past in the loss's moving average (fastai uses 0.98). */
+  /** Weight of the past in the loss's moving average (default 0.98, as fastai). */
   readonly smoothing?: number;
-  /** Stop once the smoothed loss exceeds this multiple of its minimum. */
+  /**
+   * Stop once the smoothed loss exceeds this multiple of its minimum (checked from the 7th step
+   * on). Default 4.
+   */
   readonly divergeFactor?: number;
   /** Writes the curve as SVG here. */
   readonly plot?: string;
 }
 
+/**
+ * The learning-rate range test's curve and the rates read off it. `lrs` and `losses` hold one
+ * entry per step taken (fewer than `steps` when the loss diverged).
+ */
 export interface LrFinderResult {
   /** The learning rate to use: a tenth of the one at the lowest smoothed loss. */
   readonly suggestedLr: number;
@@ -31,7 +46,9 @@ export interface LrFinderResult {
   readonly minLossLr: number;
   /** Where the smoothed loss fell fastest (steepest negative slope in log lr). */
   readonly steepestLr: number;
+  /** The learning rate of each step, growing geometrically from minLr. */
   readonly lrs: number[];
+  /** The smoothed (bias-corrected moving-average) training loss at each step. */
   readonly losses: number[];
 }
 

@@ -22,11 +22,20 @@ import type { History } from './history.ts';
 import { type LrFinderOptions, type LrFinderResult, runLrFinder } from './lr-finder.ts';
 import { predictedClasses } from './metrics.ts';
 
+/** Options of `new Model(...)`; all optional. */
 export interface ModelOptions {
-  /** 'reference', or any frontend an adapter registered ('onnx', 'tfjs', 'torch'). Default: see DEFAULT_FRONTEND. */
+  /**
+   * The frontend that trains and runs the model, by registered name: 'reference', 'onnx',
+   * 'tfjs-cpu', 'tfjs-wasm', 'tfjs', 'torch' or one an adapter registered (see
+   * registeredFrontends). Default: defaultFrontend() at construction.
+   */
   readonly frontend?: string;
-  /** Seeds weight initialisation, shuffling and dropout. */
+  /**
+   * Seeds weight initialisation, shuffling and dropout (fit's own `seed` overrides the latter
+   * two). Default 0.
+   */
   readonly seed?: number;
+  /** The initial layer stack, input to output; `model.add` appends more. Default none. */
   readonly layers?: readonly Layer[];
 }
 

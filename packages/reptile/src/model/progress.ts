@@ -1,5 +1,10 @@
 import type { EpochLogs } from './history.ts';
 
+/**
+ * How training reports progress: 'bar' redraws a progress bar in a terminal, 'lines' prints one
+ * line per epoch, 'quiet' prints nothing, 'auto' picks 'bar' when the output is a TTY and
+ * 'lines' otherwise.
+ */
 export type Verbosity = 'auto' | 'bar' | 'lines' | 'quiet';
 
 /** Where progress goes: process.stdout by default; anything with write() works. */

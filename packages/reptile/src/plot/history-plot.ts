@@ -27,6 +27,10 @@ export function historySvg(history: History, title = 'Training history'): string
   return svgDocument(panels.length ? panels : [{ title, xLabel: 'epoch', yLabel: '', series: [] }]);
 }
 
+/**
+ * Writes `history`'s plot (see historySvg) to `path` as SVG, atomically, creating the directory
+ * if needed and replacing any existing file.
+ */
 export async function writeHistoryPlot(history: History, path: string): Promise<void> {
   await writeFileAtomic(path, historySvg(history));
 }

@@ -34,6 +34,10 @@ export function lrFinderSvg(curve: LrCurve): string {
   ]);
 }
 
+/**
+ * Writes the learning-rate finder's curve (see lrFinderSvg; a LrFinderResult will do) to `path`
+ * as SVG, atomically, creating the directory if needed and replacing any existing file.
+ */
 export async function writeLrFinderPlot(curve: LrCurve, path: string): Promise<void> {
   await writeFileAtomic(path, lrFinderSvg(curve));
 }
