@@ -1,19 +1,32 @@
 import { asObject, fail, type JsonObject } from '@reptile/core';
 import { Activation, type ActivationOptions } from './activation-layer.ts';
+import { CONV_LAYERS } from './conv/index.ts';
 import { Dense, type DenseOptions } from './dense.ts';
 import { Dropout, type DropoutOptions } from './dropout.ts';
+import { Embedding, type EmbeddingOptions } from './embedding.ts';
 import { Flatten } from './flatten.ts';
+import { Add, Concatenate, type ConcatenateOptions } from './graph/merge.ts';
 import type { Layer } from './layer.ts';
+import { NORMALIZATION_LAYERS } from './normalization/index.ts';
+import { RECURRENT_LAYERS } from './recurrent/index.ts';
+import { SHAPE_LAYERS } from './shape/index.ts';
 
 /**
  * Layer classes by name, for rebuilding a model from its JSON config. A new layer registers
- * here once; the containers (Sequential today, a functional graph later) need no change.
+ * here once; the containers (Sequential, Functional) need no change.
  */
 const REGISTRY: Record<string, (config: JsonObject) => Layer> = {
   Dense: (c) => new Dense(c as unknown as DenseOptions),
   Dropout: (c) => new Dropout(c as unknown as DropoutOptions),
   Activation: (c) => new Activation(c as unknown as ActivationOptions),
   Flatten: (c) => new Flatten(c as { name?: string }),
+  Add: (c) => new Add(c as { name?: string }),
+  Concatenate: (c) => new Concatenate(c as ConcatenateOptions),
+  Embedding: (c) => new Embedding(c as unknown as EmbeddingOptions),
+  ...CONV_LAYERS,
+  ...SHAPE_LAYERS,
+  ...NORMALIZATION_LAYERS,
+  ...RECURRENT_LAYERS,
 };
 
 export const LAYER_CLASSES = Object.keys(REGISTRY);

@@ -147,6 +147,42 @@ describe('Sequential', () => {
     ).toThrow(/model.layers\[0\].className: unknown layer class "Conv9D"/);
   });
 
+  it('converts to an equivalent Functional graph with the same weight list', () => {
+    const model = mlp();
+    model.build([2, 2]);
+    const graph = model.toFunctional();
+    expect(graph.inputs).toEqual([{ name: 'input', shape: [2, 2], dtype: 'float32' }]);
+    expect(graph.outputNames).toEqual(['dense_2']);
+    expect(graph.nodes.map((n) => `${n.layer.name}<-${n.inbound}`)).toEqual([
+      'flatten_1<-input',
+      'dense_1<-flatten_1',
+      'dropout_1<-dense_1',
+      'dense_2<-dropout_1',
+    ]);
+    expect(graph.weights).toEqual(model.weights);
+    expect(graph.outputActivation).toBe('softmax');
+    const w = model.initWeights(3);
+    expect(graph.initWeights(3).map((t) => t.toArray())).toEqual(w.map((t) => t.toArray()));
+    const x = Tensor.fromData([1, -2, 3, 0.5, -1, 0, 2, 4], [2, 2, 2]);
+    expect(graph.apply(w, x, INFERENCE).toArray()).toEqual(model.apply(w, x, INFERENCE).toArray());
+    const logits = { logits: true };
+    expect(graph.apply(w, x, INFERENCE, logits).toArray()).toEqual(
+      model.apply(w, x, INFERENCE, logits).toArray(),
+    );
+    // the same noise stream gives the same dropout masks in training
+    const train = (m: { apply: Sequential['apply'] }) =>
+      m.apply(w, x, eagerTrainingContext(new Random(9))).toArray();
+    expect(train(graph)).toEqual(train(model));
+  });
+
+  it('picks a free input name for toFunctional and needs a built model', () => {
+    const model = new Sequential([new Dense({ units: 1, name: 'input' })]);
+    expect(() => model.toFunctional()).toThrow(/not built yet/);
+    model.build([3]);
+    expect(model.toFunctional().inputs[0]!.name).toBe('input_1');
+    expect(model.toFunctional({ inputName: 'features' }).inputs[0]!.name).toBe('features');
+  });
+
   it('summarises layers and parameter counts', () => {
     const model = mlp();
     model.build([4]);

@@ -1,5 +1,6 @@
-import { asObject, fail, type JsonObject, type Shape, type Tensor } from '@reptile/core';
+import { asObject, type DType, fail, type JsonObject, type Shape, type Tensor } from '@reptile/core';
 import type { ActivationName } from './activations.ts';
+import { Functional } from './graph/functional.ts';
 import { initialize } from './initializers.ts';
 import { type CallContext, type Layer, type LayerWeights, snakeCase, type WeightSpec } from './layer.ts';
 import { deriveSeed } from './random.ts';
@@ -153,6 +154,24 @@ export class Sequential {
       h = i === last && options.logits ? layer.callWithoutOutputActivation(h, w, ctx) : layer.call(h, w, ctx);
     });
     return h;
+  }
+
+  /**
+   * The same function as a graph: one input (named `input` unless a layer has that name), the
+   * layers in order, each reading the previous one, and the last layer as the output. Layers
+   * are fresh copies (same configs and names), so the weight paths and their order are
+   * unchanged and this model's weight list applies as is. Needs a built model.
+   */
+  toFunctional(options: { readonly inputName?: string; readonly inputDtype?: DType } = {}): Functional {
+    const { inputShape } = this.builtState;
+    const names = new Set(this.stack.map((l) => l.name));
+    let inputName = options.inputName ?? 'input';
+    for (let n = 1; options.inputName === undefined && names.has(inputName); n++) inputName = `input_${n}`;
+    const graph = new Functional({ name: 'sequential' });
+    let value = graph.input(inputName, inputShape, options.inputDtype ?? 'float32');
+    for (const layer of this.stack) value = graph.add(layerFromConfig(layerToConfig(layer)), value);
+    graph.output(value).build();
+    return graph;
   }
 
   getConfig(): JsonObject {
