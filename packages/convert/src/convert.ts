@@ -98,10 +98,10 @@ export async function saveModelFile(
       exportOnnxModel(path, model, weights, { batchSize: batch });
       return built;
     case 'tfjs': {
-      const { exportTfjsPortable } = await import('./formats/tfjs.ts');
-      // The built model's config: Functional, every field spelled out (a Sequential source converts).
+      const { exportTfjsPortable, tfjsCompatible } = await import('./formats/tfjs.ts');
       const folder = path.endsWith('model.json') ? path.slice(0, -'model.json'.length) || '.' : path;
-      await exportTfjsPortable(folder, { config: model.getConfig(), weights: portable.weights });
+      const byPath = Object.fromEntries(model.weights.map((w, i) => [w.path, weights[i]!]));
+      await exportTfjsPortable(folder, tfjsCompatible(model, byPath));
       return built;
     }
     case 'torchscript': {

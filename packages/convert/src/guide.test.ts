@@ -48,7 +48,7 @@ describe('guide: convert a model (docs/guide-convert-a-model.md)', () => {
       outputs.push(stdout);
     }
     expect(outputs[0]).toMatch(
-      /converted model\.onnx \(onnx\) → model_tfjs \(tfjs\): 6 layers, \d+ parameters/,
+      /converted model\.onnx \(onnx\) → model_tfjs \(tfjs\): 4 layers, 690 parameters/,
     );
     expect(outputs[0]).toMatch(/verify: tfjs-layers vs onnxruntime on inputs \[2,1,8,8\]: max abs error/);
     expect(outputs[0]).toContain('verify: OK (tolerance 0.0001)');

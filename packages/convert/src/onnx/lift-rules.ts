@@ -345,6 +345,29 @@ const batchNorm: LiftRule = (node, lifter) => {
   );
 };
 
+/** ONNX normalises over axes [axis, rank); the layer takes that list (Keras counts the batch axis). */
+const layerNorm: LiftRule = (node, lifter) => {
+  refuseAttrs(node, lifter, { axis: () => true, epsilon: () => true, stash_type: () => true });
+  const rank = lifter.fullShape(node.inputs[0]!).length;
+  const first = attrInt(node, 'axis', -1);
+  const start = first < 0 ? first + rank : first;
+  if (start < 1) fail('normalises over the batch axis', { where: lifter.where(node) });
+  const axis = Array.from({ length: rank - start }, (_, i) => start + i);
+  const gamma = lifter.requireConst(node, 1, 'Scale').cast('float32');
+  const beta = lifter.constInput(node, 2, 'B')?.cast('float32');
+  const shape = axis.map((a) => lifter.fullShape(node.inputs[0]!)[a]!);
+  const weights = { gamma: gamma.reshape(shape), beta: (beta ?? gamma.mul(0)).reshape(shape) };
+  const config = { axis: axis.length === 1 ? -1 : axis, epsilon: attrFloat(node, 'epsilon', 1e-5) };
+  lifter.addLayer(
+    'layer_normalization',
+    'LayerNormalization',
+    config,
+    [lifter.tensorInput(node, 0)],
+    node.outputs[0]!,
+    weights,
+  );
+};
+
 /** Any op that only rearranges the per-sample dims, keeping the batch axis first, is a Reshape. */
 const reshapeLike: LiftRule = (node, lifter) => {
   if (node.opType === 'Squeeze' && lifter.sym(node.inputs[0]!)?.kind === 'rnn')
@@ -428,6 +451,7 @@ export const LIFT_RULES: Readonly<Record<string, LiftRule>> = {
   GlobalAveragePool: globalPool('GlobalAveragePooling2D', 'global_average_pooling2d'),
   GlobalMaxPool: globalPool('GlobalMaxPooling2D', 'global_max_pooling2d'),
   BatchNormalization: batchNorm,
+  LayerNormalization: layerNorm,
   Flatten: reshapeLike,
   Reshape: reshapeLike,
   Squeeze: reshapeLike,

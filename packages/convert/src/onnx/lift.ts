@@ -235,7 +235,7 @@ export class Lifter {
     const present = node.inputs.filter((n) => n !== '');
     const fromData = present.some((n) => {
       const kind = this.syms.get(n)?.kind;
-      return kind === 'tensor' || kind === 'rnn';
+      return kind === 'tensor' || kind === 'rnn' || kind === 'time-major';
     });
     // Constant folding territory: nodes that never touch input data (Constant, shape chains).
     if (node.opType === 'Constant') {

@@ -61,7 +61,16 @@ const BUILDERS = {
   /** LSTM over a sequence, then a dense head. */
   lstm: () => {
     const m = tfl.sequential();
-    m.add(tfl.layers.lstm({ inputShape: [6, 4], units: 5 }));
+    // tfjs' defaults (hard sigmoid, an orthogonal initializer that needs the chained-ops API) are
+    // not what Keras or PyTorch use; a Keras-style LSTM spells them out.
+    m.add(
+      tfl.layers.lstm({
+        inputShape: [6, 4],
+        units: 5,
+        recurrentActivation: 'sigmoid',
+        recurrentInitializer: 'glorotUniform',
+      }),
+    );
     m.add(tfl.layers.dense({ units: 2 }));
     return { model: m as tfl.LayersModel, shape: [3, 6, 4] };
   },
