@@ -7,7 +7,7 @@ import { loadOnnxModel, runOnnxModel } from './onnx-run.ts';
 export interface OnnxPredictions {
   /** Row-major outputs [rows, width]: the probabilities for a softmax model. */
   readonly values: Float32Array;
-  /** [rows, width]: the data file's row count and the model's outputs per row. */
+  /** `[rows, width]`: the data file's row count and the model's outputs per row. */
   readonly shape: readonly [number, number];
   /** Arg-max class per row. */
   readonly classes: Int32Array;
