@@ -183,25 +183,65 @@ const allreduceLocal: DistributedBenchEntry = {
   },
 };
 
+interface MlpRun {
+  samplesPerSecond: number;
+  seconds: number;
+  syncSeconds: number;
+  computeSeconds: number;
+}
+
+/**
+ * The MLP workload of docs/distributed.md: 32-128-10, batch 64 per rank, ZooKeeper β = 1, H = 1.
+ * Timed steps follow a long warm-up so both sides are measured in steady state (the JIT's
+ * background compilation of the first few hundred steps would otherwise run on the 1-worker
+ * side's idle second core and count against the 2-worker side).
+ */
+const MLP_STEPS = 300;
+const MLP_WARMUP = 300;
+const mlpArgs = (mode: 'zookeeper' | 'independent') => [
+  String(MLP_STEPS),
+  '64',
+  '128',
+  String(MLP_WARMUP),
+  mode,
+];
+
 const scaling2: DistributedBenchEntry = {
   name: 'zookeeper.scaling.2',
   description: 'MLP training samples/s with ZooKeeper (β=1, H=1) on 2 local workers vs 1',
   target: 1.6,
   async run() {
-    const args = ['40', '64', '128'];
-    const sps = (n: number) => async () =>
-      -(await result<{ samplesPerSecond: number }>({ n, script: worker('mlp-worker'), args }))
-        .samplesPerSecond;
-    const [two, one] = await alternate(ROUNDS, sps(2), sps(1));
+    const mlp = (n: number, mode: 'zookeeper' | 'independent') =>
+      result<MlpRun>({ n, script: worker('mlp-worker'), args: mlpArgs(mode) });
+    // Best of each side over alternating rounds; the ceiling (2 ranks training independently,
+    // no communication) runs in the same rounds, so it sees the same machine load.
+    let two: MlpRun | undefined;
+    let one: MlpRun | undefined;
+    let apart: MlpRun | undefined;
+    const best = (a: MlpRun | undefined, b: MlpRun) =>
+      a && a.samplesPerSecond >= b.samplesPerSecond ? a : b;
+    for (let i = 0; i < ROUNDS; i++) {
+      two = best(two, await mlp(2, 'zookeeper'));
+      one = best(one, await mlp(1, 'zookeeper'));
+      apart = best(apart, await mlp(2, 'independent'));
+    }
+    const ms = (r: MlpRun) => (r.seconds / MLP_STEPS) * 1000;
     return {
       name: this.name,
-      value: -two,
+      value: two!.samplesPerSecond,
       unit: 'samples/s',
       peer: '1 worker',
-      peerValue: -one,
-      ratio: two / one,
+      peerValue: one!.samplesPerSecond,
+      ratio: two!.samplesPerSecond / one!.samplesPerSecond,
       target: this.target,
-      details: {},
+      details: {
+        oneWorkerStepMs: ms(one!),
+        twoWorkerStepMs: ms(two!),
+        /** Mean time per step a rank of the 2-worker run spent inside the allreduce, waiting included. */
+        twoWorkerSyncMs: (two!.syncSeconds / MLP_STEPS) * 1000,
+        /** 2 ranks training independently vs 1: what the machine allowed without any communication. */
+        independentRatio: apart!.samplesPerSecond / one!.samplesPerSecond,
+      },
     };
   },
 };

@@ -52,6 +52,10 @@ const BLOCK = 2048;
  * its 1/K share of every rank's staged buffer (accumulating in float64 in rank order, exactly as
  * core's meanOfBuffers, so local runs match the in-process simulation bit for bit) and the
  * others copy that share. Every rank ends with the same bits.
+ *
+ * A buffer of at most world.smallBytes takes a one-barrier path instead (allreduceSmall): the
+ * three barriers of reduce-scatter + all-gather each risk a wake-up delay when a peer thread is
+ * descheduled, which on a loaded machine costs more than averaging a small buffer K times over.
  */
 export function localCollective(world: LocalWorld, rank: number): LocalCollective {
   const { size } = world;
@@ -68,6 +72,16 @@ export function localCollective(world: LocalWorld, rank: number): LocalCollectiv
     { length: size },
     (_, j) => new Float64Array(world.data, j * world.slotBytes, world.slotBytes / 8),
   );
+  // The small slots, by call parity then rank (world.ts).
+  const smallBase = size * world.slotBytes;
+  const smallView = <T extends FloatBuffer>(make: (offset: number, length: number) => T, bytes: number) =>
+    [0, 1].map((p) =>
+      Array.from({ length: size }, (_, j) =>
+        make(smallBase + (p * size + j) * world.smallBytes, world.smallBytes / bytes),
+      ),
+    );
+  const small32 = smallView((o, n) => new Float32Array(world.data, o, n), 4);
+  const small64 = smallView((o, n) => new Float64Array(world.data, o, n), 8);
   const acc = new Float64Array(BLOCK);
   const kernels = meanKernels(world.memory);
   let phase = 0;
@@ -211,13 +225,43 @@ export function localCollective(world: LocalWorld, rank: number): LocalCollectiv
     sync();
   };
 
+  /**
+   * One barrier: each rank copies its buffer into its small slot of this call's parity, waits
+   * for everyone, and averages every rank's small slot itself (same arithmetic, so the same
+   * bits on every rank) into its own staging slot, then into `output`. No closing barrier is
+   * needed: peers read the parity-p small slots only during this call, and this rank writes
+   * them again two calls later, after the next call's barrier, which no peer passes before it
+   * has finished this one. The staging slots, which every other path uses, are only written by
+   * their owner here, so those paths' invariants hold.
+   */
+  const allreduceSmall = (input: FloatBuffer, output: FloatBuffer): void => {
+    const n = input.length;
+    const bytes = input.BYTES_PER_ELEMENT;
+    const slots = (bytes === 8 ? small64 : small32)[(calls + 1) % 2]!;
+    slots[rank]!.set(input);
+    begin(ALLREDUCE, n, -1, bytes);
+    const mine = slotsOf(input)[rank]!;
+    let vectorEnd = 0;
+    if (kernels) {
+      vectorEnd = Math.floor((n * bytes) / 16) * (16 / bytes);
+      const pow2 = (size & (size - 1)) === 0;
+      const kernel =
+        bytes === 4 ? (pow2 ? kernels.f32pow2 : kernels.f32) : pow2 ? kernels.f64pow2 : kernels.f64;
+      kernel(slots[0]!.byteOffset, world.smallBytes, size, 0, vectorEnd * bytes, rank * world.slotBytes);
+    }
+    if (vectorEnd < n) reduceK(slots, mine, vectorEnd, n, acc);
+    // A staging buffer is the start of this rank's slot: the mean is already there.
+    if (!isStaging(output)) output.set(mine.subarray(0, n));
+  };
+
   /** Any buffer: staged into this rank's slot round by round, reduced there, gathered into `output`. */
   const allreduceInto = (input: FloatBuffer, output: FloatBuffer): void => {
     const n = input.length;
     const slots = slotsOf(input);
     const cap = slots[rank]!.length;
-    // Every collective ends with a barrier after the last read of any slot, so the first round
-    // can be staged before the call's opening barrier, which then covers it.
+    // Every collective that reads peers' staging slots ends with a barrier after its last read
+    // (the small path reads only small slots), so the first round can be staged before the
+    // call's opening barrier, which then covers it.
     slots[rank]!.set(input.subarray(0, Math.min(cap, n)));
     begin(ALLREDUCE, n, -1, input.BYTES_PER_ELEMENT);
     for (let off = 0; off < n; off += cap) {
@@ -247,13 +291,15 @@ export function localCollective(world: LocalWorld, rank: number): LocalCollectiv
       if (size === 1) return buffer.slice();
       const out =
         buffer instanceof Float64Array ? new Float64Array(buffer.length) : new Float32Array(buffer.length);
-      allreduceInto(buffer, out);
+      if (buffer.byteLength <= world.smallBytes) allreduceSmall(buffer, out);
+      else allreduceInto(buffer, out);
       return out;
     },
     allreduceMeanInPlace(buffer) {
       checkFloat(buffer, 'allreduceMeanInPlace');
       if (size === 1) return;
-      if (isStaging(buffer)) allreduceStaged(buffer);
+      if (buffer.byteLength <= world.smallBytes) allreduceSmall(buffer, buffer);
+      else if (isStaging(buffer)) allreduceStaged(buffer);
       else allreduceInto(buffer, buffer);
     },
     stagingBuffer(length, dtype = 'float32') {
