@@ -2,6 +2,7 @@ import type { DType, JsonObject, RegularizerConfig, Shape, Tensor } from '@repti
 import { fail } from '@reptile/core';
 import { type ActivationName, activate, checkActivation } from './activations.ts';
 import { checkInitializer, type InitializerName } from './initializers.ts';
+import { kernelAndBias } from './kernel-weights.ts';
 import { type CallContext, Layer, type LayerWeights, type WeightSpec } from './layer.ts';
 import {
   defined,
@@ -79,27 +80,7 @@ export class Dense extends Layer {
       });
     }
     const fanIn = inputShape[inputShape.length - 1]!;
-    const specs: WeightSpec[] = [
-      {
-        name: 'kernel',
-        shape: [fanIn, this.units],
-        dtype: this.dtype,
-        initializer: this.kernelInitializer,
-        trainable: true,
-        ...(this.kernelRegularizer ? { regularizer: this.kernelRegularizer } : {}),
-      },
-    ];
-    if (this.useBias) {
-      specs.push({
-        name: 'bias',
-        shape: [this.units],
-        dtype: this.dtype,
-        initializer: this.biasInitializer,
-        trainable: true,
-        ...(this.biasRegularizer ? { regularizer: this.biasRegularizer } : {}),
-      });
-    }
-    return specs;
+    return kernelAndBias(this, [fanIn, this.units], this.units);
   }
 
   computeOutputShape(inputShape: Shape): Shape {

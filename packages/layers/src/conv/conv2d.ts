@@ -1,6 +1,7 @@
 import { type DType, fail, type JsonObject, type RegularizerConfig, type Shape, Tensor } from '@reptile/core';
 import { type ActivationName, activate, checkActivation } from '../activations.ts';
 import { checkInitializer, type InitializerName } from '../initializers.ts';
+import { kernelAndBias } from '../kernel-weights.ts';
 import { type CallContext, Layer, type LayerWeights, type WeightSpec } from '../layer.ts';
 import {
   defined,
@@ -132,27 +133,7 @@ export class Conv2D extends Layer {
   protected override createWeights(inputShape: Shape): WeightSpec[] {
     const channels = this.inputChannels(inputShape);
     this.computeOutputShape(inputShape);
-    const specs: WeightSpec[] = [
-      {
-        name: 'kernel',
-        shape: [...this.kernelSize, channels / this.groups, this.filters],
-        dtype: this.dtype,
-        initializer: this.kernelInitializer,
-        trainable: true,
-        ...(this.kernelRegularizer ? { regularizer: this.kernelRegularizer } : {}),
-      },
-    ];
-    if (this.useBias) {
-      specs.push({
-        name: 'bias',
-        shape: [this.filters],
-        dtype: this.dtype,
-        initializer: this.biasInitializer,
-        trainable: true,
-        ...(this.biasRegularizer ? { regularizer: this.biasRegularizer } : {}),
-      });
-    }
-    return specs;
+    return kernelAndBias(this, [...this.kernelSize, channels / this.groups, this.filters], this.filters);
   }
 
   computeOutputShape(inputShape: Shape): Shape {
