@@ -6,6 +6,7 @@ export { Dense, type DenseOptions } from './dense.ts';
 export { Dropout, type DropoutOptions } from './dropout.ts';
 export { Embedding, type EmbeddingOptions } from './embedding.ts';
 export { Flatten } from './flatten.ts';
+export { writeFileAtomic } from './graph/atomic-write.ts';
 export {
   Functional,
   type GraphInput,

@@ -1,21 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-
 /**
- * Writes a file so readers see the old content or the new, never a torn one: the data goes to
- * a temporary file in the same directory (same filesystem), then `rename` replaces the target
- * in one step (atomic on POSIX). A crash leaves at worst a stray temp file, never a half file.
+ * Writes a file so readers see the old content or the new, never a torn one (temp file in the
+ * same directory, then rename). Implemented once, in @reptile/layers (model files use it too).
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(temp, data);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
+export { writeFileAtomic } from '@reptile/layers';
