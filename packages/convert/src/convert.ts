@@ -4,7 +4,7 @@ import { compareOutputs, type Difference } from './compare.ts';
 import { formatOfPath, type ModelFormat } from './formats.ts';
 import { runNatively } from './native/run.ts';
 import { exportOnnxModel } from './onnx/export.ts';
-import { importPortable, openModel } from './open.ts';
+import { fromBuilt, importPortable, openModel } from './open.ts';
 import { type BuiltModel, buildPortable, type PortableModel } from './portable.ts';
 import { randomInputs } from './random-inputs.ts';
 
@@ -57,12 +57,15 @@ export async function convertModel(
   const to = options.to ?? formatOfPath(output, 'output');
   const portable: PortableModel = await importPortable(input, from);
   const batch = options.batchSize ?? (to === 'onnx' ? 1 : 2);
-  const { model } = await saveModelFile(output, to, portable, { batchSize: batch });
+  const built = await saveModelFile(output, to, portable, { batchSize: batch });
+  const { model } = built;
   const parameters = model.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
   const report: ConvertReport = { from, to, layers: model.layers.length, parameters };
   if (!options.verify) return report;
   const tolerance = options.tolerance ?? 1e-4;
-  const source = await openModel(input, from);
+  // The built model already declares the inputs; only an ONNX source is reopened, for the
+  // graph's own input names that onnxruntime is fed by (the lifted ones may be sanitised).
+  const source = from === 'onnx' ? await openModel(input, from) : fromBuilt(input, from, built, portable);
   const inputs = randomInputs(source.inputs, batch, options.seed ?? 1, portable);
   const want = await runNatively(input, from, source.inputs, inputs);
   const target = await openModel(output, to);

@@ -2,7 +2,7 @@ import { fail, type JsonObject, type Tensor } from '@reptile/core';
 import { gruFromOnnx, lstmFromOnnx } from '@reptile/layers';
 import type { OnnxNode } from '@reptile/onnx';
 import type { Lifter, PendingRnn } from './lift.ts';
-import { attrInt, attrInts, refuseAttrs } from './lift-rules.ts';
+import { attrInt, attrInts, refuseAttrs } from './lift-attrs.ts';
 
 /**
  * LSTM and GRU as PyTorch's exporter writes them (layout 0, time-major):
