@@ -34,15 +34,16 @@ export function tfjsCompatible(model: Functional, weights: Readonly<Record<strin
   for (const layer of config.layers) {
     const name = layer.config.name as string;
     const rank = model.shapeOf(layer.inbound[0]!).length + 1;
-    const axis = layer.config.axis as number | undefined;
-    const last = axis === undefined || axis === -1 || axis === rank - 1;
+    const given = (layer.config.axis as number | undefined) ?? -1;
+    const axis = given < 0 ? given + rank : given; // Keras counts the batch axis; -1 is the last
+    const last = axis === rank - 1;
     if (layer.className !== 'BatchNormalization' || last) {
       layers.push(layer);
       continue;
     }
     // Per-sample axes (1-based, Keras' Permute): move `axis` to the end, then back.
     const sampleAxes = Array.from({ length: rank - 1 }, (_, i) => i + 1);
-    const toLast = [...sampleAxes.filter((a) => a !== axis), axis!];
+    const toLast = [...sampleAxes.filter((a) => a !== axis), axis];
     const back = sampleAxes.map((a) => toLast.indexOf(a) + 1);
     const core = `${name}_channels_last`;
     layers.push(
