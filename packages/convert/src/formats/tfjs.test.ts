@@ -39,6 +39,8 @@ describe('tfjsCompatible (BatchNorm on a non-last axis, around tfjs 4.22’s ker
     const before = model.apply(weights, input, INFERENCE).toArray();
     const after = buildPortable(rewritten, 'rewritten');
     const got = after.model.apply(after.weights, input, INFERENCE).toArray();
-    got.forEach((v, i) => expect(Math.abs(v - before[i]!)).toBeLessThan(1e-6));
+    got.forEach((v, i) => {
+      expect(Math.abs(v - before[i]!)).toBeLessThan(1e-6);
+    });
   });
 });
