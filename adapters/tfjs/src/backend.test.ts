@@ -1,4 +1,13 @@
-import { ALL_PRIMS, primName, ReferenceBackend, Tensor, type TypedArray, topoSort } from '@reptile/core';
+import {
+  ALL_PRIMS,
+  type ConvOptions,
+  grad,
+  primName,
+  ReferenceBackend,
+  Tensor,
+  type TypedArray,
+  topoSort,
+} from '@reptile/core';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -129,9 +138,91 @@ const CASES: readonly Case[] = [
   { name: 'cast bool → float', build: () => bool([1, 0]).cast('float32') },
   { name: 'cast int32 → float', build: () => i32([16777217, -3]).cast('float32') },
   { name: 'cast float64 → float32', build: () => f64([0.1, 1e-50]).cast('float32') },
+  // Convolution operands are small multiples of 1/4, so any summation order (tfjs sums float32
+  // in its own order) gives the exact result and the geometry is checked bit for bit.
+  ...convCases(),
   { name: 'constant output', build: () => f32([1, 2]) },
   { name: 'empty elementwise', build: () => f32([], [0]).add(1) },
 ];
+
+function convCases(): Case[] {
+  const quarters = (n: number, shape: number[], phase = 0) =>
+    f32(
+      Array.from({ length: n }, (_, i) => (((i * 7 + phase) % 11) - 5) / 4),
+      shape,
+    );
+  const x = () => quarters(2 * 4 * 6 * 5, [2, 4, 6, 5]);
+  const geometries: [string, ConvOptions, number[]][] = [
+    ['plain', {}, [3, 4, 3, 3]],
+    [
+      'same pads, stride 2',
+      {
+        strides: 2,
+        pads: [
+          [1, 1],
+          [1, 1],
+        ],
+      },
+      [3, 4, 3, 3],
+    ],
+    [
+      'asymmetric pads, dilation',
+      {
+        dilations: [2, 1],
+        pads: [
+          [0, 2],
+          [1, 0],
+        ],
+      },
+      [2, 4, 2, 3],
+    ],
+    ['stride and dilation together', { strides: [2, 1], dilations: [1, 2] }, [2, 4, 2, 2]],
+    [
+      'two groups',
+      {
+        groups: 2,
+        pads: [
+          [1, 0],
+          [0, 1],
+        ],
+      },
+      [4, 2, 3, 2],
+    ],
+    ['depthwise, multiplier 2', { groups: 4, strides: [1, 2] }, [8, 1, 3, 3]],
+  ];
+  return [
+    ...geometries.map(([name, options, wShape]) => ({
+      name: `conv2d ${name}`,
+      build: () =>
+        x().conv2d(
+          quarters(
+            wShape.reduce((a, b) => a * b, 1),
+            wShape,
+            3,
+          ),
+          options,
+        ),
+    })),
+    {
+      name: 'conv2d gradients run on native convolutions',
+      build: () => {
+        const xs = x();
+        const w = quarters(4 * 2 * 3 * 3, [4, 2, 3, 3], 5);
+        const y = xs.conv2d(w, {
+          strides: 2,
+          dilations: [1, 2],
+          pads: [
+            [1, 1],
+            [2, 0],
+          ],
+          groups: 2,
+        });
+        const [dx, dw] = grad(y.mul(quarters(y.size, [...y.shape], 1)).sum(), [xs, w]);
+        return Tensor.concat([dx!.reshape([-1]), dw!.reshape([-1])]);
+      },
+    },
+  ];
+}
 
 function valuesOf(t: Tensor, backend: { run: ReferenceBackend['run'] }): TypedArray {
   return backend.run([t.node])[0]!;

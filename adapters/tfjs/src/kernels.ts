@@ -1,5 +1,6 @@
 import { fail, type Node, type PrimName } from '@reptile/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { conv2dKernel } from './conv.ts';
 import { tfDType } from './dtypes.ts';
 import type { Quirks } from './quirks.ts';
 
@@ -222,6 +223,7 @@ export const KERNELS: Record<PrimName, Kernel> = {
     );
   },
   matmul,
+  conv2d: conv2dKernel,
   cast,
 };
 

@@ -86,7 +86,7 @@ describe('reptile command router', () => {
     const unknown = captureIo();
     expect(await main(['bench', 'gpu'], unknown)).toBe(2);
     expect(unknown.stderr[0]).toBe(
-      "error: unknown suite 'gpu' (suites: core, tfjs, onnx, torch, allreduce, frontends, zookeeper)",
+      "error: unknown suite 'gpu' (suites: core, tfjs, onnx, torch, allreduce, frontends, conv, zookeeper)",
     );
     expect(await main(['bench'], captureIo())).toBe(2);
   });

@@ -50,7 +50,7 @@ export * from './schedules/index.ts';
 export type { Shape } from './shape.ts';
 export { broadcastShapes, sizeOf } from './shape.ts';
 export * as ops from './tensor/composite.ts';
-export type { TensorLike } from './tensor/tensor.ts';
+export type { ConvOptions, TensorLike } from './tensor/tensor.ts';
 export { materialize, realize, Tensor } from './tensor/tensor.ts';
 export type { Graph, TensorSpec } from './tensor/trace.ts';
 export { graphSignature, runGraph, trace } from './tensor/trace.ts';

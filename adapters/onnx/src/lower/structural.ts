@@ -1,6 +1,7 @@
 import { isFloat, type PrimName } from '@reptile/core';
 import { attr } from '../proto/graph-builder.ts';
 import type { LowerRule } from './context.ts';
+import { lowerConv2d } from './conv.ts';
 import { anyNaN, cast, isNan, reduceArgs } from './fixups.ts';
 
 /**
@@ -88,4 +89,5 @@ export const STRUCTURAL_RULES = {
     }
     return ctx.b.op('MatMul', [a!, b!]);
   },
+  conv2d: lowerConv2d,
 } satisfies Partial<Record<PrimName, LowerRule>>;

@@ -1,4 +1,4 @@
-import { type DType, type PrimName, Tensor } from '@reptile/core';
+import { type DType, grad, type PrimName, Tensor } from '@reptile/core';
 
 /**
  * Op-by-op cases, keyed by primitive so a primitive added to the IR without a case here is a
@@ -300,6 +300,64 @@ export const OP_CASES: Readonly<Record<PrimName, readonly OpCase[]>> = {
       ],
     },
     { name: 'empty inner dim gives zeros', build: () => [Tensor.zeros([2, 0]).matmul(Tensor.zeros([0, 3]))] },
+  ],
+  // Frontends convolve with their own kernels, summing in their own order (and float32 in
+  // float32): operands are small multiples of 1/4, so every order gives the exact result and
+  // the comparison checks the geometry bit for bit.
+  conv2d: [
+    {
+      name: 'float32 3x3, same pads',
+      build: () => [
+        grid(2 * 3 * 5 * 5, 'float32', 0.25)
+          .reshape([2, 3, 5, 5])
+          .conv2d(grid(4 * 3 * 9, 'float32', 0.25).reshape([4, 3, 3, 3]), {
+            pads: [
+              [1, 1],
+              [1, 1],
+            ],
+          }),
+      ],
+    },
+    {
+      name: 'float64 strides, dilations, asymmetric pads, groups',
+      build: () => [
+        grid(1 * 4 * 7 * 6, 'float64', 0.5)
+          .reshape([1, 4, 7, 6])
+          .conv2d(grid(6 * 2 * 3 * 2, 'float64', 0.25).reshape([6, 2, 3, 2]), {
+            strides: [2, 1],
+            dilations: [1, 2],
+            pads: [
+              [2, 0],
+              [0, 1],
+            ],
+            groups: 2,
+          }),
+      ],
+    },
+    {
+      name: 'gradients (transposed and weight convolutions)',
+      build: () => {
+        const x = grid(2 * 2 * 6 * 6, 'float32', 0.5).reshape([2, 2, 6, 6]);
+        const w = grid(4 * 1 * 3 * 3, 'float32', 0.25).reshape([4, 1, 3, 3]);
+        const y = x.conv2d(w, {
+          strides: 2,
+          pads: [
+            [1, 0],
+            [1, 1],
+          ],
+          groups: 2,
+        });
+        return grad(y.mul(grid(y.size, 'float32', 0.25).reshape(y.shape)).sum(), [x, w]);
+      },
+    },
+    {
+      name: 'NaN and Inf propagate',
+      build: () => [
+        vec([Number.NaN, 1, Number.POSITIVE_INFINITY, 2, 3, -1], 'float32')
+          .reshape([1, 1, 2, 3])
+          .conv2d(vec([0, 1], 'float32').reshape([1, 1, 1, 2])),
+      ],
+    },
   ],
   cast: [
     {

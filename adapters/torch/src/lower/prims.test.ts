@@ -3,6 +3,7 @@ import {
   ALL_PRIMS,
   type DType,
   type Graph,
+  grad,
   type PrimName,
   primName,
   Tensor as T,
@@ -313,6 +314,68 @@ const CASES: Case[] = [
     inputs: [i32([65536, 65536], [1, 2]), i32([65536, 1], [2, 1])],
     fn: (x, y) => x.matmul(y),
     expected: [65536],
+  },
+  {
+    // operands are multiples of 1/4, so torch's float32 sums are exact in any order
+    name: 'conv2d f32, groups and asymmetric pads',
+    inputs: [
+      f32(
+        Array.from({ length: 4 * 5 * 5 }, (_, i) => ((i * 7) % 11) / 4 - 1),
+        [1, 4, 5, 5],
+      ),
+      f32(
+        Array.from({ length: 4 * 2 * 3 * 3 }, (_, i) => ((i * 5) % 9) / 4 - 1),
+        [4, 2, 3, 3],
+      ),
+    ],
+    fn: (x, w) =>
+      x.conv2d(w, {
+        pads: [
+          [1, 0],
+          [2, 1],
+        ],
+        groups: 2,
+      }),
+  },
+  {
+    name: 'conv2d f64 symmetric pads, stride 2 (hand-computed)',
+    inputs: [f64([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3]), f64([1, 0, 0, 1], [1, 1, 2, 2])],
+    // padded 5x5 with zeros round the 3x3; windows start at rows/cols 0, 2: x[i-1][j-1] + x[i][j]
+    fn: (x, w) =>
+      x.conv2d(w, {
+        strides: 2,
+        pads: [
+          [1, 1],
+          [1, 1],
+        ],
+      }),
+    expected: [1, 3, 7, 14],
+  },
+  {
+    name: 'conv2d f64 asymmetric pads, dilation, groups, and both gradients',
+    inputs: [
+      f64(
+        Array.from({ length: 2 * 4 * 5 * 5 }, (_, i) => Math.sin(i)),
+        [2, 4, 5, 5],
+      ),
+      f64(
+        Array.from({ length: 6 * 2 * 2 * 3 }, (_, i) => Math.cos(i)),
+        [6, 2, 2, 3],
+      ),
+    ],
+    fn: (x, w) => {
+      const y = x.conv2d(w, {
+        strides: [1, 2],
+        dilations: [2, 1],
+        pads: [
+          [0, 2],
+          [1, 0],
+        ],
+        groups: 2,
+      });
+      const [dx, dw] = grad(y.mul(y).sum(), [x, w]);
+      return T.concat([y.reshape([-1]), dx!.reshape([-1]), dw!.reshape([-1])]);
+    },
   },
   {
     name: 'cast f32 → i32 truncates, saturates, NaN → 0',

@@ -158,6 +158,22 @@ function padValue(n: Node, value: number): string {
 const leaf: PrimLowering = (n, _args, ctx) => ctx.leaf(n);
 
 /**
+ * torch.conv2d pads symmetrically only, so asymmetric pads become an explicit zero pad first.
+ * float32 runs torch's own float32 convolution (oneDNN): the protocol leaves a convolution's
+ * float32 accumulation to the frontend (docs/protocol.md), and torch's double convolution has
+ * no fast CPU path.
+ */
+const conv2d: PrimLowering = (n, [x, w]) => {
+  const op = n.op;
+  if (op.kind !== 'conv2d') throw new Error('internal: conv2d lowering');
+  const [[top, bottom], [left, right]] = op.pads;
+  const symmetric = top === bottom && left === right;
+  const input = symmetric ? x! : `torch.constant_pad_nd(${x}, ${intList([left, right, top, bottom])}, 0.0)`;
+  const padding = intList(symmetric ? [top, left] : [0, 0]);
+  return `torch.conv2d(${input}, ${w}, None, ${intList(op.strides)}, ${padding}, ${intList(op.dilations)}, ${op.groups})`;
+};
+
+/**
  * One lowering per primitive. Typed as a full Record so adding a primitive to the IR without a
  * lowering here is a compile error.
  */
@@ -228,5 +244,6 @@ export const PRIM_LOWERINGS: Readonly<Record<PrimName, PrimLowering>> = {
       ? `torch.matmul(${a}, ${b})`
       : `torch.matmul(${a}.to(${via}), ${b}.to(${via}))${back}`;
   },
+  conv2d,
   cast,
 };

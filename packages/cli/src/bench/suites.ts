@@ -54,6 +54,11 @@ export const SUITES: ReadonlyMap<string, BenchSuite> = new Map(
       'founding example train steps/s per frontend a Model can default to, vs reference',
       async () => (await import('reptile/frontend-bench')).FRONTEND_BENCH,
     ),
+    frontendSuite(
+      'conv',
+      'CNN train steps/s per frontend: conv2d primitive vs the im2col composite it replaced',
+      async () => (await import('reptile/conv-bench')).CONV_BENCH,
+    ),
     frontendSuite('zookeeper', 'ZooKeeper scaling: samples/s of 2 workers vs 1', async () =>
       (await import('@reptile/distributed/bench')).BENCH_ENTRIES.filter((e) =>
         e.name.startsWith('zookeeper.'),

@@ -18,6 +18,12 @@ type Case = {
 };
 
 const v = (data: number[], shape: number[] = [data.length]) => ({ data, shape });
+/** Deterministic, non-repeating values for larger operands. */
+const wave = (shape: number[], phase: number) =>
+  v(
+    Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.91 + phase)),
+    shape,
+  );
 const m23 = v([0.3, -1.2, 0.7, 1.5, -0.4, 0.9], [2, 3]);
 const pos23 = v([0.3, 1.2, 0.7, 1.5, 0.4, 0.9], [2, 3]);
 const other23 = v([1.1, 0.5, -0.8, 0.2, 1.3, -0.6], [2, 3]);
@@ -76,6 +82,20 @@ const CASES: Case[] = [
         ),
   },
   { prim: 'matmul', inputs: [m23, v([0.2, -0.3, 0.5, 1.1, -0.7, 0.4], [3, 2])], f: (a, b) => a.matmul(b) },
+  {
+    prim: 'conv2d',
+    inputs: [wave([1, 2, 5, 4], 0.3), wave([4, 1, 3, 2], 1.1)],
+    f: (x, w) =>
+      x.conv2d(w, {
+        strides: [2, 1],
+        dilations: [1, 2],
+        pads: [
+          [1, 0],
+          [0, 2],
+        ],
+        groups: 2,
+      }),
+  },
   // the float32 round trip quantises the finite difference itself (h = 1e-6 is below float32 resolution)
   { prim: 'cast', inputs: [m23], f: (x) => x.cast('float32').cast('float64').mul(x), digits: 3, h: 1e-2 },
 ];

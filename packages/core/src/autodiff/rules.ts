@@ -1,6 +1,7 @@
 import type { Node } from '../ir/node.ts';
 import type { PrimName } from '../ir/op.ts';
 import { Tensor } from '../tensor/tensor.ts';
+import { conv2dRule } from './conv-rule.ts';
 
 /**
  * Reverse-mode rule of one primitive: given the output cotangent `g`, the node, its inputs and its
@@ -127,6 +128,7 @@ export const GRAD_RULES: Record<PrimName, GradRule> = {
     ];
   },
   matmul: (g, [a, b]) => [g.matmul(swapLast(b!)), swapLast(a!).matmul(g)],
+  conv2d: conv2dRule,
   cast: (g, [x]) => [x!.dtype === 'float32' || x!.dtype === 'float64' ? g.cast(x!.dtype) : undefined],
 };
 

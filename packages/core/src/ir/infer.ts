@@ -157,8 +157,58 @@ export function inferOutput(op: Op, inputs: readonly Node[]): { shape: Shape; dt
       }
       return { shape: [...a!.shape.slice(0, -1), b!.shape[rb - 1]!], dtype: a!.dtype };
     }
+    case 'conv2d':
+      arity(2);
+      return { shape: conv2dShape(op, a!, b!, where), dtype: a!.dtype };
     case 'cast':
       arity(1);
       return { shape: a!.shape, dtype: op.to };
   }
+}
+
+/** Output length of one convolved axis: window starts that fit in the padded input. */
+export function convOutputDim(
+  size: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  pads: readonly [number, number],
+): number {
+  return Math.floor((size + pads[0] + pads[1] - dilation * (kernel - 1) - 1) / stride) + 1;
+}
+
+function conv2dShape(op: Extract<Op, { kind: 'conv2d' }>, x: Node, w: Node, where: string): Shape {
+  if (x.shape.length !== 4 || w.shape.length !== 4) {
+    fail(
+      `needs x [N, C, H, W] and weights [O, C/groups, KH, KW], got ${formatShape(x.shape)} and ${formatShape(w.shape)}`,
+      {
+        where,
+      },
+    );
+  }
+  if (x.dtype !== w.dtype || !isFloat(x.dtype))
+    fail(`needs matching float dtypes, got ${x.dtype} and ${w.dtype}`, { where });
+  const positive = (v: number) => Number.isInteger(v) && v >= 1;
+  if (![...op.strides, ...op.dilations, op.groups].every(positive))
+    fail(
+      `strides ${op.strides}, dilations ${op.dilations} and groups ${op.groups} must be positive integers`,
+      {
+        where,
+      },
+    );
+  if (!op.pads.flat().every((p) => Number.isInteger(p) && p >= 0))
+    fail(`pads ${JSON.stringify(op.pads)} must be non-negative integers`, { where });
+  const [n, c, h, wd] = x.shape as [number, number, number, number];
+  const [o, cg, kh, kw] = w.shape as [number, number, number, number];
+  if (c % op.groups !== 0 || o % op.groups !== 0 || cg !== c / op.groups) {
+    fail(`weights ${formatShape(w.shape)} do not fit ${c} input channels in ${op.groups} group(s)`, {
+      where,
+      hint: 'groups must divide the input and output channels, and weights hold C/groups input channels',
+    });
+  }
+  const oh = convOutputDim(h, kh, op.strides[0], op.dilations[0], op.pads[0]);
+  const ow = convOutputDim(wd, kw, op.strides[1], op.dilations[1], op.pads[1]);
+  if (oh < 1 || ow < 1)
+    fail(`the dilated ${kh}x${kw} kernel is larger than the padded ${h}x${wd} input`, { where });
+  return [n, o, oh, ow];
 }

@@ -57,6 +57,19 @@ export type Op =
   | { readonly kind: 'pad'; readonly pads: readonly (readonly [number, number])[]; readonly value: number }
   /** [..., m, k] x [..., k, n] with identical batch dims. */
   | { readonly kind: 'matmul' }
+  /**
+   * 2-D cross-correlation (what every framework calls convolution): x [N, C, H, W] and weights
+   * [O, C/groups, KH, KW] give [N, O, OH, OW]. Zero padding: pads[0] = [top, bottom], pads[1] =
+   * [left, right]. Group g reads input channels [g·C/G, (g+1)·C/G) and writes outputs
+   * [g·O/G, (g+1)·O/G). Float only; float32 accumulates in float64 as matmul does.
+   */
+  | {
+      readonly kind: 'conv2d';
+      readonly strides: readonly [number, number];
+      readonly dilations: readonly [number, number];
+      readonly pads: readonly [readonly [number, number], readonly [number, number]];
+      readonly groups: number;
+    }
   | { readonly kind: 'cast'; readonly to: DType };
 
 export type OpKind = Op['kind'];
@@ -96,6 +109,7 @@ export const ALL_PRIMS: readonly PrimName[] = [
   'concat',
   'pad',
   'matmul',
+  'conv2d',
   'cast',
 ];
 

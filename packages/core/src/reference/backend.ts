@@ -3,6 +3,7 @@ import { allocate, type TypedArray } from '../dtype.ts';
 import { fail } from '../errors.ts';
 import { type Node, topoSort } from '../ir/node.ts';
 import { isElementwise } from '../ir/op.ts';
+import { conv2dKernel } from './conv.ts';
 import { runFused } from './fusion.ts';
 import {
   concatKernel,
@@ -23,6 +24,7 @@ const KERNELS: Partial<Record<Node['op']['kind'], Kernel>> = {
   pad: padKernel,
   concat: concatKernel,
   matmul: matmulKernel,
+  conv2d: conv2dKernel,
 };
 
 /** Nodes the fuser may fold into a consumer's loop: flat index i of the output reads index i of each input. */

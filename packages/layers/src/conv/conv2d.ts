@@ -1,4 +1,11 @@
-import { type DType, fail, type JsonObject, type RegularizerConfig, type Shape, Tensor } from '@reptile/core';
+import {
+  type DType,
+  fail,
+  type JsonObject,
+  type RegularizerConfig,
+  type Shape,
+  type Tensor,
+} from '@reptile/core';
 import { type ActivationName, activate, checkActivation } from '../activations.ts';
 import { checkInitializer, type InitializerName } from '../initializers.ts';
 import { kernelAndBias } from '../kernel-weights.ts';
@@ -12,7 +19,6 @@ import {
   readRegularizer,
 } from '../options.ts';
 import { type DataFormat, type Padding, planWindow, type Window2D } from './geometry.ts';
-import { windowTaps } from './patches.ts';
 import { imageDims, paddingConfig, readDataFormat, readPadding, readPair } from './window-options.ts';
 
 export interface Conv2DOptions {
@@ -55,8 +61,8 @@ const FIELDS = [
 /**
  * 2-D convolution (cross-correlation, as every framework computes it). The kernel is HWIO
  * [kh, kw, in/groups, filters] whatever the data format; converters from OIHW frontends
- * transpose it (conv/layout.ts). Written as im2col + matmul over protocol primitives, so it
- * runs and differentiates on every frontend without a conv primitive.
+ * transpose it (conv/layout.ts). Runs on the protocol's `conv2d` primitive, so every frontend
+ * uses its native convolution forward and backward (docs/protocol.md says why it is one).
  */
 export class Conv2D extends Layer {
   readonly className = 'Conv2D';
@@ -165,41 +171,18 @@ export class Conv2D extends Layer {
         },
       );
     }
-    // Everything runs channels-last: im2col then concatenates taps along the contiguous axis.
-    const nhwc = this.dataFormat === 'channelsLast' ? x : x.transpose([0, 2, 3, 1]);
-    const [batch, height, width] = nhwc.shape as [number, number, number, number];
-    const w = this.window(height, width);
-    const taps = windowTaps(nhwc, w);
-    const rows = batch * w.outRows * w.outCols;
-    let y =
-      this.groups === 1 ? this.denseProduct(taps, kernel, rows) : this.groupedProduct(taps, kernel, rows);
-    if (weights.bias) y = y.add(weights.bias);
-    y = y.reshape([batch, w.outRows, w.outCols, this.filters]);
-    return this.dataFormat === 'channelsLast' ? y : y.transpose([0, 3, 1, 2]);
-  }
-
-  /** One matmul: [rows, kh·kw·cin] patches (tap-major, channel-minor, as HWIO flattens) × kernel. */
-  private denseProduct(taps: Tensor[], kernel: Tensor, rows: number): Tensor {
-    const patches = taps.length === 1 ? taps[0]! : Tensor.concat(taps, 3);
-    const depth = kernel.shape[0]! * kernel.shape[1]! * kernel.shape[2]!;
-    return patches.reshape([rows, depth]).matmul(kernel.reshape([depth, this.filters]));
-  }
-
-  /**
-   * Groups as one batched matmul: patches [G, rows, taps·cg] × kernels [G, taps·cg, filters/G].
-   * Group g sees input channels [g·cg, (g+1)·cg) and makes filters [g·fg, (g+1)·fg), as in TF and torch.
-   */
-  private groupedProduct(taps: Tensor[], kernel: Tensor, rows: number): Tensor {
-    const g = this.groups;
-    const cg = kernel.shape[2]!;
-    const t = taps.length;
-    const fg = this.filters / g;
-    const patches = Tensor.stack(taps, 3)
-      .reshape([rows, t, g, cg])
-      .transpose([2, 0, 1, 3])
-      .reshape([g, rows, t * cg]);
-    const kernels = kernel.reshape([t * cg, g, fg]).transpose([1, 0, 2]);
-    return patches.matmul(kernels).transpose([1, 0, 2]).reshape([rows, this.filters]);
+    // The conv2d primitive is NCHW × OIHW (what onnxruntime and torch run natively; the tfjs
+    // kernel transposes to NHWC itself). The layer keeps its HWIO kernel and chosen data format.
+    const nchw = this.dataFormat === 'channelsFirst' ? x : x.transpose([0, 3, 1, 2]);
+    const w = this.window(nchw.shape[2]!, nchw.shape[3]!);
+    let y = nchw.conv2d(kernel.transpose([3, 2, 0, 1]), {
+      strides: this.strides,
+      dilations: this.dilationRate,
+      pads: w.pads,
+      groups: this.groups,
+    });
+    if (weights.bias) y = y.add(weights.bias.reshape([1, this.filters, 1, 1]));
+    return this.dataFormat === 'channelsFirst' ? y : y.transpose([0, 2, 3, 1]);
   }
 
   getConfig(): JsonObject {

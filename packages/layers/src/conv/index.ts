@@ -10,7 +10,9 @@ export {
   effectiveKernel,
   type Padding,
   type Pads2D,
+  planWindow,
   samePadding,
+  type Window2D,
   type WindowAxis,
 } from './geometry.ts';
 export { GlobalAveragePooling2D, GlobalMaxPooling2D, type GlobalPool2DOptions } from './global-pool2d.ts';
@@ -25,6 +27,7 @@ export {
   permuteFlattenedDenseKernel,
   samePads,
 } from './layout.ts';
+export { convByPatches } from './patches.ts';
 export { AvgPool2D, MaxPool2D, type Pool2DOptions } from './pool2d.ts';
 
 /** Registry entries for the image layers, merged into the layer registry by class name. */

@@ -2,7 +2,8 @@ import { grad, Tensor } from '@reptile/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { planWindow } from './geometry.ts';
-import { stridedSlice, windowTaps } from './patches.ts';
+import { convByPatches, stridedSlice, windowTaps } from './patches.ts';
+import { type NaiveImage, naiveConv, randomArray } from './testing/naive.ts';
 
 const iota = (shape: number[]) =>
   Tensor.fromData(
@@ -77,5 +78,60 @@ describe('windowTaps', () => {
       't',
     );
     expect(windowTaps(iota([1, 1, 1, 1]).add(5), w, -1).map((t) => t.toArray())).toEqual([[-1], [5]]);
+  });
+});
+
+describe('convByPatches (the im2col composite the conv2d primitive replaced)', () => {
+  it('equals the direct loop, grouped and strided, dilated and padded', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          groups: fc.integer({ min: 1, max: 3 }),
+          cg: fc.integer({ min: 1, max: 2 }),
+          fg: fc.integer({ min: 1, max: 2 }),
+          size: fc.integer({ min: 4, max: 7 }),
+          kernel: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+          strides: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+          pad: fc.nat({ max: 1 }),
+          seed: fc.nat(),
+        }),
+        (c) => {
+          const channels = c.groups * c.cg;
+          const filters = c.groups * c.fg;
+          const pads: [[number, number], [number, number]] = [
+            [c.pad, 0],
+            [0, c.pad],
+          ];
+          const image: NaiveImage = {
+            data: randomArray(2 * c.size * c.size * channels, c.seed),
+            shape: [2, c.size, c.size, channels],
+          };
+          const kernel = randomArray(c.kernel[0] * c.kernel[1] * c.cg * filters, c.seed + 1);
+          const w = planWindow(
+            c.size,
+            c.size,
+            { kernel: c.kernel, strides: c.strides, dilation: [1, 1], padding: pads },
+            'test',
+          );
+          const got = convByPatches(
+            Tensor.fromData(image.data, [...image.shape], 'float64'),
+            Tensor.fromData(kernel, [...c.kernel, c.cg, filters], 'float64'),
+            w,
+            c.groups,
+          );
+          const want = naiveConv(image, kernel, undefined, filters, c.groups, {
+            kernel: c.kernel,
+            strides: c.strides,
+            dilation: [1, 1],
+            pads,
+          });
+          expect(got.shape).toEqual([...want.shape]);
+          got.toArray().forEach((v, i) => {
+            expect(v).toBeCloseTo(want.data[i]!, 12);
+          });
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });

@@ -1,4 +1,4 @@
-import type { Tensor } from '@reptile/core';
+import { Tensor } from '@reptile/core';
 import type { Window2D } from './geometry.ts';
 
 /**
@@ -47,4 +47,32 @@ export function windowTaps(x: Tensor, w: Window2D, padValue = 0): Tensor[] {
     }
   }
   return taps;
+}
+
+/**
+ * Convolution composed from movement primitives and one matmul (im2col): what Conv2D ran before
+ * `conv2d` became a primitive. Kept as an independent oracle for the primitive and as the
+ * baseline of the `conv` benchmark. NHWC input, HWIO kernel [kh, kw, in/groups, filters].
+ */
+export function convByPatches(x: Tensor, kernel: Tensor, w: Window2D, groups: number): Tensor {
+  const [batch] = x.shape as [number];
+  const [kh, kw, cg, filters] = kernel.shape as [number, number, number, number];
+  const taps = windowTaps(x, w);
+  const rows = batch * w.outRows * w.outCols;
+  const t = kh * kw;
+  let y: Tensor;
+  if (groups === 1) {
+    // [rows, kh·kw·cin] patches (tap-major, channel-minor, as HWIO flattens) × kernel
+    const patches = taps.length === 1 ? taps[0]! : Tensor.concat(taps, 3);
+    y = patches.reshape([rows, t * cg]).matmul(kernel.reshape([t * cg, filters]));
+  } else {
+    // one batched matmul: patches [G, rows, taps·cg] × kernels [G, taps·cg, filters/G]
+    const patches = Tensor.stack(taps, 3)
+      .reshape([rows, t, groups, cg])
+      .transpose([2, 0, 1, 3])
+      .reshape([groups, rows, t * cg]);
+    const kernels = kernel.reshape([t * cg, groups, filters / groups]).transpose([1, 0, 2]);
+    y = patches.matmul(kernels).transpose([1, 0, 2]).reshape([rows, filters]);
+  }
+  return y.reshape([batch, w.outRows, w.outCols, filters]);
 }
