@@ -5,7 +5,7 @@ import { type Geometry, geometry, padSpatial, poolSeparable, stackWindows } from
 
 const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
 
-/** Conv as im2col: the kernel-offset windows stacked, then one batched matmul per group. */
+/** Input i, which must be a float tensor laid out N, C, D1, ... */
 export function floatInput(ctx: OpContext, i: number): Tensor {
   const t = ctx.tensor(i);
   if (t.dtype !== 'float32' && t.dtype !== 'float64')
@@ -14,6 +14,10 @@ export function floatInput(ctx: OpContext, i: number): Tensor {
   return t;
 }
 
+/**
+ * Conv: 2-D on the conv2d primitive (each frontend's native convolution); 1-D and 3-D as im2col
+ * (the kernel-offset windows stacked, then one batched matmul per group).
+ */
 function conv(ctx: OpContext): Tensor {
   const x = floatInput(ctx, 0);
   const w = floatInput(ctx, 1);
@@ -29,7 +33,19 @@ function conv(ctx: OpContext): Tensor {
     ctx.fail(`kernel_shape [${kernel.join(',')}] does not match the weight [${w.shape.join(',')}]`);
   }
   const g = geometry(ctx, x.shape.slice(2), kernel);
-  return convCore(ctx, padSpatial(x, g, 0), w, g, group);
+  if (x.rank !== 4 || w.dtype !== x.dtype) return convCore(ctx, padSpatial(x, g, 0), w, g, group);
+  // 2-D: the protocol's conv2d, so each frontend runs its native convolution
+  ctx.guard([x.shape[0]!, w.shape[0]!, ...g.out]);
+  const y = x.conv2d(w, {
+    strides: [g.strides[0]!, g.strides[1]!],
+    dilations: [g.dilations[0]!, g.dilations[1]!],
+    pads: [
+      [g.begin[0]!, g.end[0]!],
+      [g.begin[1]!, g.end[1]!],
+    ],
+    groups: group,
+  });
+  return ctx.has(2) ? y.add(ctx.tensor(2).reshape([1, w.shape[0]!, 1, 1])) : y;
 }
 
 /** The convolution of an already padded input: windows stacked, one batched matmul per group. */
