@@ -2,6 +2,7 @@ import { fail, type Node, type PrimName } from '@reptile/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dKernel } from './conv.ts';
 import { tfDType } from './dtypes.ts';
+import { broadcast, slice, where } from './movement.ts';
 import type { Quirks } from './quirks.ts';
 
 /**
@@ -23,7 +24,7 @@ const leaf: Kernel = (node) => fail(`internal: leaf ${node.op.kind} reached the 
 
 /** Returns NaN wherever an operand is NaN (for backends whose max/min drop NaN). */
 function keepNaN(out: tf.Tensor, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return tf.where(isNaNTensor(a), a, tf.where(isNaNTensor(b), b, out));
+  return where(isNaNTensor(a), a, where(isNaNTensor(b), b, out));
 }
 
 const maxMin =
@@ -36,12 +37,12 @@ const maxMin =
 /** Protocol int32 division: truncate toward zero, x / 0 = 0 (tfjs floors, and wasm traps or returns INT32_MIN). */
 function int32Div(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const zero = tf.equal(b, 0);
-  const safe = tf.where(zero, tf.scalar(1, 'int32'), b);
+  const safe = where(zero, tf.scalar(1, 'int32'), b);
   const q = tf.floorDiv(a, safe);
   const inexact = tf.notEqual(tf.sub(a, tf.mul(q, safe)), 0);
   const signsDiffer = tf.logicalXor(tf.less(a, 0), tf.less(safe, 0));
-  const truncated = tf.where(tf.logicalAnd(inexact, signsDiffer), tf.add(q, tf.scalar(1, 'int32')), q);
-  return tf.where(zero, tf.scalar(0, 'int32'), truncated);
+  const truncated = where(tf.logicalAnd(inexact, signsDiffer), tf.add(q, tf.scalar(1, 'int32')), q);
+  return where(zero, tf.scalar(0, 'int32'), truncated);
 }
 
 /**
@@ -59,9 +60,9 @@ function int32MulExact(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 function castToInt32(x: tf.Tensor): tf.Tensor {
   const high = tf.greaterEqual(x, 2147483648);
   const low = tf.lessEqual(x, INT32_MIN);
-  const safe = tf.where(tf.logicalOr(isNaNTensor(x), tf.logicalOr(high, low)), tf.zerosLike(x), x);
+  const safe = where(tf.logicalOr(isNaNTensor(x), tf.logicalOr(high, low)), tf.zerosLike(x), x);
   const cast = tf.cast(safe, 'int32');
-  return tf.where(high, tf.scalar(INT32_MAX, 'int32'), tf.where(low, tf.scalar(INT32_MIN, 'int32'), cast));
+  return where(high, tf.scalar(INT32_MAX, 'int32'), where(low, tf.scalar(INT32_MIN, 'int32'), cast));
 }
 
 const cast: Kernel = (node, [x]) => {
@@ -79,14 +80,14 @@ const cast: Kernel = (node, [x]) => {
 /** sign(±0) = ±0 and sign(NaN) = NaN (Math.sign); tfjs gives 0, and wasm also for tiny |x|. */
 const sign: Kernel = (node, [x]) => {
   const one = tf.scalar(1, tfDType(node.dtype));
-  return tf.where(tf.greater(x!, 0), one, tf.where(tf.less(x!, 0), tf.neg(one), x!));
+  return where(tf.greater(x!, 0), one, where(tf.less(x!, 0), tf.neg(one), x!));
 };
 
 const pow: Kernel = (node, [a, b], q) => {
   const out = tf.pow(a!, b!);
   if (q.powIsMathPow || !isFloatNode(node)) return out;
   const unitToInf = tf.logicalAnd(tf.equal(tf.abs(a!), 1), tf.equal(tf.abs(b!), Number.POSITIVE_INFINITY));
-  return tf.where(tf.logicalOr(isNaNTensor(b!), unitToInf), tf.scalar(Number.NaN), out);
+  return where(tf.logicalOr(isNaNTensor(b!), unitToInf), tf.scalar(Number.NaN), out);
 };
 
 function reduceAxes(node: Node): number[] {
@@ -103,7 +104,7 @@ const reduce =
     let out = fn === 'sum' ? tf.sum(x!, axes) : fn === 'max' ? tf.max(x!, axes) : tf.min(x!, axes);
     if (fn !== 'sum' && !q.reducePropagatesNaN && isFloatNode(node)) {
       const anyNaN = tf.greater(tf.max(tf.cast(isNaNTensor(x!), 'float32'), axes), 0);
-      out = tf.where(anyNaN, tf.scalar(Number.NaN), out);
+      out = where(anyNaN, tf.scalar(Number.NaN), out);
     }
     return tf.reshape(out, [...node.shape]);
   };
@@ -114,7 +115,7 @@ const argmax: Kernel = (node, [x]) => {
   if (!isFloatNode(node.inputs[0]!)) return tf.reshape(plain, [...node.shape]);
   // The protocol counts NaN as the maximum (first NaN wins); tfjs skips NaN.
   const nan = tf.cast(isNaNTensor(x!), 'float32');
-  const out = tf.where(tf.greater(tf.max(nan, axis), 0), tf.argMax(nan, axis), plain);
+  const out = where(tf.greater(tf.max(nan, axis), 0), tf.argMax(nan, axis), plain);
   return tf.reshape(out, [...node.shape]);
 };
 
@@ -191,7 +192,7 @@ export const KERNELS: Record<PrimName, Kernel> = {
   ge: (_, x) => tf.greaterEqual(x[0]!, x[1]!),
   eq: (_, x) => tf.equal(x[0]!, x[1]!),
   ne: (_, x) => tf.notEqual(x[0]!, x[1]!),
-  where: (_, x) => tf.where(x[0]!, x[1]!, x[2]!),
+  where: (_, x) => where(x[0]!, x[1]!, x[2]!),
   sum: reduce('sum'),
   max: reduce('max'),
   min: reduce('min'),
@@ -202,11 +203,11 @@ export const KERNELS: Record<PrimName, Kernel> = {
     return op.kind === 'transpose' ? tf.transpose(x!, [...op.perm]) : fail('internal: transpose kernel');
   },
   // Only reached when a full value is needed (see evaluate.ts): broadcasting is otherwise lazy.
-  expand: (node, [x]) => tf.broadcastTo(x!, [...node.shape]),
+  expand: (node, [x]) => broadcast(x!, node.shape),
   slice: (node, [x]) => {
     const op = node.op;
     return op.kind === 'slice'
-      ? tf.slice(x!, [...op.begin], [...node.shape])
+      ? slice(x!, op.begin, node.shape)
       : fail('internal: slice kernel on another op');
   },
   concat: (node, xs) => {
