@@ -56,7 +56,7 @@ export const SUITES: ReadonlyMap<string, BenchSuite> = new Map(
     ),
     frontendSuite(
       'conv',
-      'CNN train steps/s per frontend: conv2d primitive vs the im2col composite it replaced',
+      'conv2d primitive vs the im2col composite it replaced, per frontend; composite pooling vs tfjs kernels',
       async () => (await import('reptile/conv-bench')).CONV_BENCH,
     ),
     frontendSuite('zookeeper', 'ZooKeeper scaling: samples/s of 2 workers vs 1', async () =>

@@ -14,6 +14,7 @@ import { Loss } from '../api/loss.ts';
 import { Optimizer } from '../api/optimizer.ts';
 import './builtin.ts';
 import { getFrontend, type HostBatch, type ParamSpec, type TrainSession } from './frontend.ts';
+import { POOL_BENCH } from './pool-bench.ts';
 
 const BATCH = 32;
 const SIZE = 14;
@@ -120,7 +121,7 @@ async function measure(frontend: string): Promise<ConvTiming> {
 
 export const CONV_FRONTENDS = ['reference', 'tfjs-wasm', 'onnx', 'torch'] as const;
 
-export const CONV_BENCH: readonly FrontendBenchEntry[] = CONV_FRONTENDS.map((frontend) => ({
+const CONV_ENTRIES: readonly FrontendBenchEntry[] = CONV_FRONTENDS.map((frontend) => ({
   name: `conv.${frontend}.train-step`,
   description: `train step of conv 3×3 ${CHANNELS}→${FILTERS} on ${SIZE}×${SIZE} (+ dense, batch ${BATCH}) on '${frontend}': conv2d primitive vs im2col composite, steps/s`,
   async run() {
@@ -135,3 +136,6 @@ export const CONV_BENCH: readonly FrontendBenchEntry[] = CONV_FRONTENDS.map((fro
     };
   },
 }));
+
+/** The `conv` suite: the convolution entries, then the pooling ones (pool-bench.ts). */
+export const CONV_BENCH: readonly FrontendBenchEntry[] = [...CONV_ENTRIES, ...POOL_BENCH];
