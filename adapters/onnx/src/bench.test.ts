@@ -24,7 +24,12 @@ describe('bench suite onnx', () => {
   });
 
   it('times the pure step and the in-place step, chunked or whole, on request', () => {
-    for (const options of [{ pure: true }, { chunkElements: 1000 }, { chunkElements: 0, pure: true }]) {
+    for (const options of [
+      { pure: true },
+      { chunkElements: 1000 },
+      { chunkElements: 1000, chunkOptions: { prelude: false, direct: false } },
+      { chunkElements: 0, pure: true },
+    ]) {
       const r = optimizerBandwidth('momentum', 4096, { steps: 2, ...options });
       expect(r.value, JSON.stringify(options)).toBeGreaterThan(0);
     }

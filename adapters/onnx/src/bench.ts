@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import type { BenchMeasurement, FrontendBenchEntry } from '@reptile/core';
 import { ops, type Tensor, type TypedArray } from '@reptile/core';
+import type { ChunkedStepOptions } from './train/chunked-step.ts';
 import { OnnxOptimizer } from './train/onnx-optimizer.ts';
 import { OnnxTrainer } from './train/onnx-trainer.ts';
 
@@ -24,6 +25,8 @@ export interface BandwidthOptions {
   readonly pure?: boolean;
   /** OnnxOptimizer's chunkElements (0: one whole-tensor run per step). */
   readonly chunkElements?: number;
+  /** How chunks run (step prelude, direct writes), to time the variants side by side. */
+  readonly chunkOptions?: ChunkedStepOptions;
 }
 
 const KINDS = {
@@ -67,6 +70,7 @@ export function optimizerBandwidth(
     accumulate: 'native',
     ...(options.intraOpNumThreads !== undefined ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
     ...(options.chunkElements !== undefined ? { chunkElements: options.chunkElements } : {}),
+    ...(options.chunkOptions !== undefined ? { chunkOptions: options.chunkOptions } : {}),
   });
   try {
     let params: TypedArray[] = [Float32Array.from({ length: n }, (_, i) => (i % 17) * 0.01)];
@@ -94,7 +98,9 @@ export function optimizerBandwidth(
 
 /**
  * One onnxruntime thread, like its single-threaded memcpy peer: with the default (one per core)
- * the 2-core development VM under load ran Adam at 1.2 GB/s instead of 2.7 (docs/onnx.md).
+ * the 2-core development VM under load ran Adam at 1.2 GB/s instead of 2.7 (docs/onnx.md). Two
+ * threads were measured again with the step prelude and direct writes (Adam/SGD/momentum 10M,
+ * chunks of 256K and 512K, load 3–5): mostly slower (Adam ratio 0.11–0.27 against 0.19–0.29).
  */
 const entry = (kind: BandwidthKind, n: number, label: string): BenchEntry => ({
   name: `onnx.${kind}.${label}.bandwidth`,

@@ -16,5 +16,6 @@ export { decodeModel, encodeModel, type ModelObject } from './proto/schema.ts';
 export { OnnxBackend, type OnnxBackendOptions } from './runtime/backend.ts';
 export { CompiledGraph, type IoSpec } from './runtime/compiled.ts';
 export { nativeAvailable, type SessionConfig } from './runtime/session.ts';
+export type { ChunkedStepOptions } from './train/chunked-step.ts';
 export { OnnxOptimizer, type OnnxOptimizerState, type OnnxRunOptions } from './train/onnx-optimizer.ts';
 export { OnnxTrainer, type OnnxTrainerState } from './train/onnx-trainer.ts';

@@ -1,6 +1,7 @@
 import type { TypedArray } from '@reptile/core';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { ChunkedStepOptions } from './chunked-step.ts';
 import { OnnxOptimizer } from './onnx-optimizer.ts';
 
 /**
@@ -24,9 +25,15 @@ const valuesOf = (sizes: readonly number[], seed: number) =>
   sizes.map((n, k) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + k * 3.1 + seed) * 0.5));
 
 /** Runs `steps` updates with and without chunking; returns both final params and state. */
-function both(config: unknown, sizes: readonly number[], chunkElements: number, steps = 3) {
+function both(
+  config: unknown,
+  sizes: readonly number[],
+  chunkElements: number,
+  steps = 3,
+  chunkOptions: ChunkedStepOptions = {},
+) {
   const specs = specsOf(sizes);
-  const chunked = new OnnxOptimizer(config, specs, { chunkElements });
+  const chunked = new OnnxOptimizer(config, specs, { chunkElements, chunkOptions });
   const whole = new OnnxOptimizer(config, specs, { chunkElements: 0 });
   try {
     const inPlace = (opt: OnnxOptimizer) => {
@@ -72,6 +79,84 @@ describe('ChunkedStep: an elementwise optimizer step in chunk-sized runs', () =>
       ),
       { numRuns: 15 },
     );
+  });
+
+  // every way of running the chunks: per-step scalars in a prelude or in each chunk, results
+  // written by onnxruntime straight over the inputs or copied from scratch arrays
+  const WAYS: readonly ChunkedStepOptions[] = [
+    { prelude: false, direct: false },
+    { prelude: true, direct: false },
+    { prelude: false, direct: true },
+    { prelude: true, direct: true },
+  ];
+  for (const config of [
+    { name: 'adam', lr: 0.01, amsgrad: true, weightDecay: 0.1 },
+    { name: 'adagrad', lr: 0.1, lrDecay: 0.01 },
+    { name: 'lion', lr: 0.001 },
+  ]) {
+    it(`${JSON.stringify(config)}: prelude and direct writes keep the chunked step exact over 6 steps`, () => {
+      for (const way of WAYS) {
+        const { usedChunks, got, want } = both(config, [29, 5, 16], 8, 6, way);
+        expect(usedChunks).toBe(true);
+        expect(got, JSON.stringify(way)).toEqual(want);
+      }
+    });
+  }
+
+  it('runs the step scalars once per step and writes Adam’s results straight into the targets', () => {
+    const opt = new OnnxOptimizer({ name: 'adam', lr: 0.01 }, specsOf([20]), { chunkElements: 8 });
+    const chunked = opt.chunked!;
+    expect(chunked.prelude?.inputs.map((i) => i.name)).toEqual(['step', 'lr']);
+    expect(chunked.compiled.inputs.some((i) => i.name === 'step')).toBe(false);
+    const prelude = vi.spyOn(chunked.prelude!, 'runSync');
+    const run = vi.spyOn(chunked.compiled, 'runSync');
+    const params = valuesOf([20], 0);
+    const state = opt.init(params);
+    opt.stepInPlace(params, valuesOf([20], 1), state);
+    expect(prelude).toHaveBeenCalledTimes(1);
+    // two whole chunks as views (written in place), then the 4-element tail packed in scratch
+    expect(run).toHaveBeenCalledTimes(3);
+    const targets = [params[0]!, ...state.tensors];
+    for (const call of run.mock.calls.slice(0, 2)) {
+      expect(call[1]!.map((a) => a.buffer)).toEqual(targets.map((a) => a.buffer));
+    }
+    expect(run.mock.calls[2]![1]!.some((a) => targets.some((t) => t.buffer === a.buffer))).toBe(false);
+    opt.release();
+  });
+
+  it('writes nothing when the prelude fails (it runs before any chunk)', () => {
+    const opt = new OnnxOptimizer({ name: 'adam', lr: 0.01 }, specsOf([20, 3]), { chunkElements: 8 });
+    const params = valuesOf([20, 3], 0);
+    const state = opt.init(params);
+    state.tensors.forEach((t, i) => {
+      t.fill(0.25 * (i + 1));
+    });
+    const before = [...params, ...state.tensors].map((a) => Array.from(a));
+    vi.spyOn(opt.chunked!.prelude!, 'runSync').mockImplementation(() => {
+      throw new Error('onnxruntime failed');
+    });
+    expect(() => opt.stepInPlace(params, valuesOf([20, 3], 1), state)).toThrow(/onnxruntime failed/);
+    expect([...params, ...state.tensors].map((a) => Array.from(a))).toEqual(before);
+    opt.release();
+  });
+
+  it('copies from scratch instead when a target overlaps an input the graph still reads', () => {
+    // Lion reads m for both the new m and the new parameters: writing new params over m directly
+    // would corrupt the direction; the runner must notice and fall back to scratch + copy
+    const opt = new OnnxOptimizer({ name: 'lion', lr: 0.01 }, specsOf([24]), { chunkElements: 8 });
+    const chunked = opt.chunked!;
+    const params = valuesOf([24], 0);
+    const grads = valuesOf([24], 1);
+    const m = valuesOf([24], 2)[0]!;
+    const want = opt.step(params, grads, { step: 4, tensors: [m] });
+    const run = vi.spyOn(chunked.compiled, 'runSync');
+    const newM = new Float32Array(24);
+    const values = [params[0]!, grads[0]!, m.slice(), Float64Array.of(5), Float64Array.of(0.01)];
+    chunked.runSync(values, [values[2]!, newM]); // new params written over m
+    expect(run.mock.calls.every((call) => call[1]!.every((a) => a.buffer !== values[2]!.buffer))).toBe(true);
+    expect(Array.from(values[2]!)).toEqual(Array.from(want.params[0]!));
+    expect(Array.from(newM)).toEqual(Array.from(want.state.tensors[0]!));
+    opt.release();
   });
 
   it('matches a hand-computed Adam update across a chunk boundary', () => {

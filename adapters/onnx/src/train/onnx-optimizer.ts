@@ -15,7 +15,8 @@ import type { LowerOptions } from '../lower/context.ts';
 import { compileProgram, type Program, type TensorSpec } from '../program.ts';
 import type { CompiledGraph } from '../runtime/compiled.ts';
 import type { SessionConfig } from '../runtime/session.ts';
-import { ChunkedStep, DEFAULT_CHUNK_ELEMENTS } from './chunked-step.ts';
+import { ChunkedStep, type ChunkedStepOptions, DEFAULT_CHUNK_ELEMENTS } from './chunked-step.ts';
+import { overlaps } from './in-place.ts';
 
 /** Optimizer state on the host: the update count and the state tensors in graph-input order. */
 export interface OnnxOptimizerState {
@@ -31,6 +32,8 @@ export type OnnxRunOptions = SessionConfig &
      * steps"). Default 262144; 0 runs every step as one whole-tensor run.
      */
     readonly chunkElements?: number;
+    /** How chunked steps run (prelude, direct writes); the defaults are the fastest measured. */
+    readonly chunkOptions?: ChunkedStepOptions;
   };
 
 /**
@@ -56,12 +59,12 @@ export class OnnxOptimizer {
     this.program = optimizerStepProgram(this.optimizer, params);
     this.stateNames = this.program.inputs.filter((i) => i.name.startsWith('state.')).map((i) => i.name);
     // outputs are read as flat arrays, so fused outputs may skip the reshape copy
-    const { chunkElements = DEFAULT_CHUNK_ELEMENTS, ...session } = options;
+    const { chunkElements = DEFAULT_CHUNK_ELEMENTS, chunkOptions = {}, ...session } = options;
     this.compiled = compileProgram(this.program, { exactOutputShapes: false, ...session });
     const total = params.reduce((a, p) => a + p.shape.reduce((x, y) => x * y, 1), 0);
     this.chunked =
       chunkElements > 0 && total > chunkElements
-        ? ChunkedStep.create(this.optimizer, this.program, params, chunkElements, session)
+        ? ChunkedStep.create(this.optimizer, this.program, params, chunkElements, session, chunkOptions)
         : undefined;
   }
 
@@ -90,7 +93,8 @@ export class OnnxOptimizer {
    * torch.optim does) instead of into fresh arrays, and returning the advanced state (same arrays).
    * Fresh 10M-element outputs cost more in page faults than the update itself (docs/onnx.md,
    * "Chunked optimizer steps"). Inputs are checked before anything is written; the update is not
-   * atomic only if onnxruntime itself fails part-way through a chunked step.
+   * atomic only if onnxruntime itself fails part-way through a chunked step (chunks already run,
+   * and with direct writes part of the failing one, keep their update).
    */
   stepInPlace(
     params: readonly TypedArray[],
@@ -184,15 +188,6 @@ export class OnnxOptimizer {
     const n = this.params.length;
     return { params: out.slice(0, n), state: { step: state.step + 1, tensors: out.slice(n) } };
   }
-}
-
-const span = (a: TypedArray) => [a.byteOffset, a.byteOffset + a.byteLength] as const;
-
-function overlaps(a: TypedArray, b: TypedArray): boolean {
-  if (a.buffer !== b.buffer) return false;
-  const [a0, a1] = span(a);
-  const [b0, b1] = span(b);
-  return a0 < b1 && b0 < a1;
 }
 
 /** An in-place update needs every target to be its own memory, and no gradient to share it. */
