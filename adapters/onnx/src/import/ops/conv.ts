@@ -33,23 +33,49 @@ function conv(ctx: OpContext): Tensor {
     ctx.fail(`kernel_shape [${kernel.join(',')}] does not match the weight [${w.shape.join(',')}]`);
   }
   const g = geometry(ctx, x.shape.slice(2), kernel);
-  if (x.rank !== 4 || w.dtype !== x.dtype) return convCore(ctx, padSpatial(x, g, 0), w, g, group);
-  // 2-D: the protocol's conv2d, so each frontend runs its native convolution
+  if (x.rank !== 4) return convCore(ctx, padSpatial(x, g, 0), w, g, group);
+  // the conv2d primitive pads by itself, so no separate Pad
   ctx.guard([x.shape[0]!, w.shape[0]!, ...g.out]);
-  const y = x.conv2d(w, {
-    strides: [g.strides[0]!, g.strides[1]!],
-    dilations: [g.dilations[0]!, g.dilations[1]!],
-    pads: [
-      [g.begin[0]!, g.end[0]!],
-      [g.begin[1]!, g.end[1]!],
-    ],
-    groups: group,
-  });
-  return ctx.has(2) ? y.add(ctx.tensor(2).reshape([1, w.shape[0]!, 1, 1])) : y;
+  const pads = [0, 1].map((i) => [g.begin[i]!, g.end[i]!] as const);
+  return withBias(ctx, conv2dOf(x, w, g, group, [pads[0]!, pads[1]!]));
 }
 
-/** The convolution of an already padded input: windows stacked, one batched matmul per group. */
+function conv2dOf(
+  x: Tensor,
+  w: Tensor,
+  g: Geometry,
+  group: number,
+  pads: readonly [readonly [number, number], readonly [number, number]],
+): Tensor {
+  return x.conv2d(w, {
+    strides: [g.strides[0]!, g.strides[1]!],
+    dilations: [g.dilations[0]!, g.dilations[1]!],
+    pads,
+    groups: group,
+  });
+}
+
+/** Adds the optional bias input (one value per output channel). */
+function withBias(ctx: OpContext, y: Tensor): Tensor {
+  if (!ctx.has(2)) return y;
+  return y.add(ctx.tensor(2).reshape([1, y.shape[1]!, ...y.shape.slice(2).map(() => 1)]));
+}
+
+/**
+ * The convolution of an already padded input: 2-D on the conv2d primitive, otherwise windows
+ * stacked and one batched matmul per group.
+ */
 export function convCore(ctx: OpContext, padded: Tensor, w: Tensor, g: Geometry, group: number): Tensor {
+  if (padded.rank === 4) {
+    ctx.guard([padded.shape[0]!, w.shape[0]!, ...g.out]);
+    return withBias(
+      ctx,
+      conv2dOf(padded, w, g, group, [
+        [0, 0],
+        [0, 0],
+      ]),
+    );
+  }
   const [n, c] = padded.shape as [number, number];
   const m = w.shape[0]!;
   const kp = prod(g.kernel);
@@ -57,9 +83,7 @@ export function convCore(ctx: OpContext, padded: Tensor, w: Tensor, g: Geometry,
   ctx.guard([n, c, kp, op]);
   const patches = stackWindows(padded, g).reshape([n, group, (c / group) * kp, op]);
   const weights = w.reshape([1, group, m / group, (c / group) * kp]);
-  let y = weights.matmul(patches).reshape([n, m, ...g.out]);
-  if (ctx.has(2)) y = y.add(ctx.tensor(2).reshape([1, m, ...g.out.map(() => 1)]));
-  return y;
+  return withBias(ctx, weights.matmul(patches).reshape([n, m, ...g.out]));
 }
 
 /**
