@@ -208,6 +208,39 @@ describe('reference conv2d', () => {
     );
   });
 
+  it('differentiates twice: the gradient of a weight-gradient norm matches finite differences', () => {
+    const opts = {
+      strides: 2,
+      dilations: [1, 2],
+      pads: [
+        [1, 0],
+        [0, 1],
+      ],
+      groups: 2,
+    } as const;
+    const xShape = [1, 2, 5, 6];
+    const wShape = [4, 1, 2, 2];
+    const x0 = values(60, 0.9);
+    const w0 = values(16, 1.3);
+    // f(x) = Σ (∂/∂w Σ conv(x, w)²)²: its x-gradient needs the rule applied to the rule's own graph
+    const f = (xs: number[]) => {
+      const x = Tensor.fromData(xs, xShape, 'float64');
+      const w = Tensor.fromData(w0, wShape, 'float64');
+      const [dw] = grad(x.conv2d(w, opts).square().sum(), [w]);
+      return { x, value: dw!.square().sum() };
+    };
+    const { x, value } = f(x0);
+    const [dx] = grad(value, [x]);
+    const h = 1e-5;
+    const numeric = x0.map((_, i) => {
+      const at = (d: number) => f(x0.map((v, j) => (j === i ? v + d : v))).value.item();
+      return (at(h) - at(-h)) / (2 * h);
+    });
+    dx!.toArray().forEach((v, i) => {
+      expect(v).toBeCloseTo(numeric[i]!, 5);
+    });
+  });
+
   it('refuses geometry that does not fit, naming the problem', () => {
     const x = Tensor.zeros([1, 4, 5, 5], 'float64');
     expect(() => x.conv2d(Tensor.zeros([2, 3, 3, 3], 'float64'), { groups: 2 })).toThrow(
