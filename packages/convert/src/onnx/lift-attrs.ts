@@ -29,7 +29,7 @@ export function refuseAttrs(
 ): void {
   for (const [name, attr] of node.attrs) {
     const ok = allowed[name];
-    if (!ok || !ok(attr))
+    if (!ok?.(attr))
       fail(
         `attribute ${name} = ${JSON.stringify(attr.i ?? attr.f ?? attr.s ?? attr.ints ?? attr.floats)} is not supported when converting to layers`,
         {
