@@ -117,6 +117,32 @@ describe('reference conv2d', () => {
     );
   });
 
+  it('builds the patches of a large image band by band, with the same result', () => {
+    // 128 channels × 3×3 taps × 48×48 pixels is 2.65M patch values, above the 2M band limit
+    const g: Geometry = {
+      n: 1,
+      groups: 1,
+      cg: 128,
+      og: 2,
+      h: 48,
+      w: 48,
+      kh: 3,
+      kw: 3,
+      strides: [1, 1],
+      dilations: [1, 1],
+      pads: [
+        [1, 1],
+        [1, 1],
+      ],
+    };
+    const { x, k, xShape, wShape } = operands(g);
+    const got = convOf(g)(Tensor.fromData(x, xShape, 'float64'), Tensor.fromData(k, wShape, 'float64'));
+    const want = naiveConv(g, x, k);
+    got.toArray().forEach((v, i) => {
+      expect(v).toBeCloseTo(want[i]!, 10);
+    });
+  });
+
   it('rounds float32 once from the float64 sum', () => {
     const g: Geometry = {
       n: 1,

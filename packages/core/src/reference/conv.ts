@@ -19,19 +19,23 @@ export function conv2dKernel(node: Node, [x, w]: readonly TypedArray[]): TypedAr
   const depth = cg * kh * kw;
   const pixels = oh * ow;
   const out = allocate(node.dtype, node.size);
-  const patches = new Float64Array(pixels * depth);
   const rows = Array.from({ length: kh }, (_, r) =>
     taps(oh, op.strides[0], r * op.dilations[0] - op.pads[0][0], h),
   );
   const cols = Array.from({ length: kw }, (_, t) =>
     taps(ow, op.strides[1], t * op.dilations[1] - op.pads[1][0], wd),
   );
-  const geometry = { cg, kh, kw, h, wd, oh, ow, rows, cols };
+  const geometry = { cg, kh, kw, h, wd, ow, rows, cols };
   // The product's inner loop runs over its longer side: pixels (forward passes, depthwise
   // convolutions) or output channels (the weight gradient: few pixels, many channels).
   const pixelsInner = pixels >= og;
+  // Patches of a large image are built a band of output rows at a time, so the scratch stays
+  // under PATCH_LIMIT doubles (a whole 224×224 image with 3×3×64 taps would be 230 MB).
+  const bandRows = pixelsInner ? Math.max(1, Math.min(oh, Math.floor(PATCH_LIMIT / (depth * ow)))) : oh;
+  const bandPixels = bandRows * ow;
+  const patches = new Float64Array(bandPixels * depth);
   const weights = new Float64Array(depth * og);
-  const product = new Float64Array(pixels * og);
+  const product = new Float64Array(bandPixels * og);
   for (let g = 0; g < groups; g++) {
     const first = g * og * depth;
     if (pixelsInner) weights.set(w!.subarray(first, first + og * depth));
@@ -43,12 +47,17 @@ export function conv2dKernel(node: Node, [x, w]: readonly TypedArray[]): TypedAr
       const image = (b * c + g * cg) * h * wd;
       const planes = (b * o + g * og) * pixels;
       if (pixelsInner) {
-        // [og, depth] × [depth, pixels] is already the group's NCHW output planes
-        fillPatches(patches, x!, image, geometry, 1, pixels);
-        multiply(weights, patches, product, og, depth, pixels);
-        out.set(product, planes);
+        // [og, depth] × [depth, band pixels]: each row of the product is a band of an output plane
+        for (let top = 0; top < oh; top += bandRows) {
+          const bottom = Math.min(oh, top + bandRows);
+          const count = (bottom - top) * ow;
+          fillPatches(patches, x!, image, geometry, top, bottom, 1, count);
+          multiply(weights, patches, product, og, depth, count);
+          for (let m = 0; m < og; m++)
+            out.set(product.subarray(m * count, (m + 1) * count), planes + m * pixels + top * ow);
+        }
       } else {
-        fillPatches(patches, x!, image, geometry, depth, 1);
+        fillPatches(patches, x!, image, geometry, 0, oh, depth, 1);
         multiply(patches, weights, product, pixels, depth, og);
         for (let m = 0; m < og; m++)
           for (let p = 0; p < pixels; p++) out[planes + m * pixels + p] = product[p * og + m]!;
@@ -57,6 +66,9 @@ export function conv2dKernel(node: Node, [x, w]: readonly TypedArray[]): TypedAr
   }
   return out;
 }
+
+/** Most doubles one band of patches may hold (16 MB). */
+const PATCH_LIMIT = 1 << 21;
 
 /** Input index of each output position along one axis for one kernel tap, −1 in the padding. */
 function taps(count: number, stride: number, offset: number, size: number): Int32Array {
@@ -72,21 +84,23 @@ interface PatchGeometry {
   readonly kw: number;
   readonly h: number;
   readonly wd: number;
-  readonly oh: number;
   readonly ow: number;
   readonly rows: readonly Int32Array[];
   readonly cols: readonly Int32Array[];
 }
 
 /**
- * patches[p·pixelStride + k·depthStride] = x[first + ci, rows[r][i], cols[t][j]] for pixel
- * p = i·ow + j and tap k = (ci·kh + r)·kw + t, 0 in the padding.
+ * patches[p·pixelStride + k·depthStride] = x[first + ci, rows[r][i], cols[t][j]] for the output
+ * rows i in [top, bottom), pixel p = (i − top)·ow + j and tap k = (ci·kh + r)·kw + t; 0 in the
+ * padding.
  */
 function fillPatches(
   patches: Float64Array,
   x: TypedArray,
   first: number,
   g: PatchGeometry,
+  top: number,
+  bottom: number,
   pixelStride: number,
   depthStride: number,
 ): void {
@@ -97,9 +111,9 @@ function fillPatches(
       for (let t = 0; t < g.kw; t++) {
         const colOf = g.cols[t]!;
         const k = (ci * g.kh + r) * g.kw + t;
-        for (let i = 0; i < g.oh; i++) {
+        for (let i = top; i < bottom; i++) {
           const row = rowOf[i]!;
-          const base = i * g.ow * pixelStride + k * depthStride;
+          const base = (i - top) * g.ow * pixelStride + k * depthStride;
           if (row < 0) {
             for (let j = 0; j < g.ow; j++) patches[base + j * pixelStride] = 0;
             continue;
