@@ -2,67 +2,29 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { grad } from '../autodiff/grad.ts';
 import { Tensor } from '../tensor/tensor.ts';
+import { type ConvGeometry, convGeometry, convShapes } from '../testing/conv-cases.ts';
 
 /**
  * The reference `conv2d` against the definition written as plainly as possible (an explicitly
  * zero-padded input and six nested loops), and its gradient rule against float64 central
  * differences, over random geometries: strides, dilations, asymmetric pads and groups.
  */
-interface Geometry {
-  n: number;
-  groups: number;
-  cg: number;
-  og: number;
-  h: number;
-  w: number;
-  kh: number;
-  kw: number;
-  strides: [number, number];
-  dilations: [number, number];
-  pads: [[number, number], [number, number]];
-}
-
-const geometry = fc
-  .record({
-    n: fc.integer({ min: 1, max: 2 }),
-    groups: fc.integer({ min: 1, max: 3 }),
-    cg: fc.integer({ min: 1, max: 2 }),
-    og: fc.integer({ min: 1, max: 2 }),
-    h: fc.integer({ min: 1, max: 6 }),
-    w: fc.integer({ min: 1, max: 6 }),
-    kh: fc.integer({ min: 1, max: 3 }),
-    kw: fc.integer({ min: 1, max: 3 }),
-    strides: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
-    dilations: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
-    pads: fc.tuple(
-      fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
-      fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
-    ),
-  })
-  .filter(
-    (g) =>
-      g.h + g.pads[0][0] + g.pads[0][1] >= g.dilations[0] * (g.kh - 1) + 1 &&
-      g.w + g.pads[1][0] + g.pads[1][1] >= g.dilations[1] * (g.kw - 1) + 1,
-  );
-
 const values = (count: number, seed: number) =>
   Array.from({ length: count }, (_, i) => Math.sin(i * 1.37 + seed) * 2);
 
-function operands(g: Geometry) {
-  const c = g.groups * g.cg;
-  const o = g.groups * g.og;
-  const xShape = [g.n, c, g.h, g.w];
-  const wShape = [o, g.cg, g.kh, g.kw];
+function operands(g: ConvGeometry) {
+  const { xShape, wShape } = convShapes(g);
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
   return {
-    x: values(g.n * c * g.h * g.w, 0.4),
-    k: values(o * g.cg * g.kh * g.kw, 2.1),
+    x: values(size(xShape), 0.4),
+    k: values(size(wShape), 2.1),
     xShape,
     wShape,
   };
 }
 
 /** The definition: out[b,m,i,j] = Σ_{ci,r,t} xpad[b, group(m)·cg + ci, i·sh + r·dh, j·sw + t·dw] · w[m,ci,r,t]. */
-function naiveConv(g: Geometry, x: number[], k: number[]): number[] {
+function naiveConv(g: ConvGeometry, x: number[], k: number[]): number[] {
   const c = g.groups * g.cg;
   const o = g.groups * g.og;
   const hp = g.h + g.pads[0][0] + g.pads[0][1];
@@ -98,13 +60,13 @@ function naiveConv(g: Geometry, x: number[], k: number[]): number[] {
   return out;
 }
 
-const convOf = (g: Geometry) => (x: Tensor, w: Tensor) =>
+const convOf = (g: ConvGeometry) => (x: Tensor, w: Tensor) =>
   x.conv2d(w, { strides: g.strides, dilations: g.dilations, pads: g.pads, groups: g.groups });
 
 describe('reference conv2d', () => {
   it('equals the definition for random geometries (float64)', () => {
     fc.assert(
-      fc.property(geometry, (g) => {
+      fc.property(convGeometry, (g) => {
         const { x, k, xShape, wShape } = operands(g);
         const got = convOf(g)(Tensor.fromData(x, xShape, 'float64'), Tensor.fromData(k, wShape, 'float64'));
         const want = naiveConv(g, x, k);
@@ -119,7 +81,7 @@ describe('reference conv2d', () => {
 
   it('builds the patches of a large image band by band, with the same result', () => {
     // 128 channels × 3×3 taps × 48×48 pixels is 2.65M patch values, above the 2M band limit
-    const g: Geometry = {
+    const g: ConvGeometry = {
       n: 1,
       groups: 1,
       cg: 128,
@@ -144,7 +106,7 @@ describe('reference conv2d', () => {
   });
 
   it('rounds float32 once from the float64 sum', () => {
-    const g: Geometry = {
+    const g: ConvGeometry = {
       n: 1,
       groups: 1,
       cg: 3,
@@ -175,7 +137,7 @@ describe('reference conv2d', () => {
 
   it('gradients match float64 central differences for random geometries', () => {
     fc.assert(
-      fc.property(geometry, (g) => {
+      fc.property(convGeometry, (g) => {
         const { x, k, xShape, wShape } = operands(g);
         const f = convOf(g);
         const probe = (xs: number[], ks: number[]) => {
