@@ -30,6 +30,7 @@ const CASES: Record<Composite, { input: () => Tensor; fn: (t: Tensor) => Tensor 
   variance: { input: x, fn: (t) => ops.variance(t, [0, 1]) },
   leakyRelu: { input: x, fn: (t) => ops.leakyRelu(t, 0.1) },
   elu: { input: x, fn: (t) => ops.elu(t, 1.5) },
+  insertZeros: { input: x, fn: (t) => ops.insertZeros(t, 1, 3) },
 };
 
 // exp/log inside run as float32 kernels in onnxruntime: allow a few ulps, compounded

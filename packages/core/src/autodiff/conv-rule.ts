@@ -1,4 +1,5 @@
 import type { Op } from '../ir/op.ts';
+import { insertZeros } from '../tensor/composite.ts';
 import { Tensor } from '../tensor/tensor.ts';
 import type { GradRule } from './rules.ts';
 
@@ -29,7 +30,7 @@ function inputCotangent(dy: Tensor, w: Tensor, xShape: readonly number[], op: Co
     .transpose([0, 2, 1, 3, 4])
     .reshape([groups * cg, og, kh, kw]);
   const flipped = reverseAxis(reverseAxis(swapped, 2), 3);
-  let spread = spreadAxis(spreadAxis(dy, 2, op.strides[0]), 3, op.strides[1]);
+  let spread = insertZeros(insertZeros(dy, 2, op.strides[0]), 3, op.strides[1]);
   // Full correlation would pad each side by dilation·(k − 1); the forward pads shift that window
   // and whatever lies in them is dropped. Negative amounts crop the spread cotangent instead.
   const pads: [number, number][] = [];
@@ -85,17 +86,4 @@ function reverseAxis(t: Tensor, axis: number): Tensor {
     ),
   );
   return Tensor.concat(pieces, axis);
-}
-
-/** Inserts stride − 1 zeros between neighbours along `axis` (undoes a strided read). */
-function spreadAxis(t: Tensor, axis: number, stride: number): Tensor {
-  if (stride === 1) return t;
-  const size = t.shape[axis]!;
-  const split = [...t.shape.slice(0, axis + 1), 1, ...t.shape.slice(axis + 1)];
-  const padded = t.reshape(split).pad(split.map((_, i) => (i === axis + 1 ? [0, stride - 1] : [0, 0])));
-  const merged = padded.reshape(t.shape.map((d, i) => (i === axis ? d * stride : d)));
-  return merged.slice(
-    merged.shape.map(() => 0),
-    merged.shape.map((d, i) => (i === axis ? (size - 1) * stride + 1 : d)),
-  );
 }

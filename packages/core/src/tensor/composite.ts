@@ -90,3 +90,21 @@ export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
 export function elu(x: Tensor, alpha = 1): Tensor {
   return Tensor.where(x.gt(0), x, x.minimum(0).exp().sub(1).mul(alpha));
 }
+
+/**
+ * Inserts stride − 1 zeros between neighbours along `axis` (length (d − 1)·stride + 1): the
+ * adjoint of reading every stride-th element, used by strided convolutions' gradients and by
+ * transposed convolutions. Composed as reshape, pad and slice.
+ */
+export function insertZeros(x: Tensor, axis: number, stride: number): Tensor {
+  const ax = normalizeAxis(axis, x.rank, 'insertZeros');
+  const size = x.shape[ax]!;
+  if (stride === 1 || size === 0) return x;
+  const split = [...x.shape.slice(0, ax + 1), 1, ...x.shape.slice(ax + 1)];
+  const padded = x.reshape(split).pad(split.map((_, i) => (i === ax + 1 ? [0, stride - 1] : [0, 0])));
+  const merged = padded.reshape(x.shape.map((d, i) => (i === ax ? d * stride : d)));
+  return merged.slice(
+    merged.shape.map(() => 0),
+    merged.shape.map((d, i) => (i === ax ? (size - 1) * stride + 1 : d)),
+  );
+}

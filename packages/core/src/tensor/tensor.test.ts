@@ -67,6 +67,13 @@ describe('construction and shape errors', () => {
 });
 
 describe('composite ops', () => {
+  it('insertZeros puts stride − 1 zeros between neighbours along one axis', () => {
+    const x = Tensor.fromData([1, 2, 3, 4, 5, 6], [2, 3], 'float64');
+    expect(ops.insertZeros(x, 1, 3).toArray()).toEqual([1, 0, 0, 2, 0, 0, 3, 4, 0, 0, 5, 0, 0, 6]);
+    expect(ops.insertZeros(x, 0, 2).shape).toEqual([3, 3]);
+    expect(ops.insertZeros(x, -1, 1)).toBe(x);
+    expect(ops.insertZeros(Tensor.zeros([0, 2]), 0, 4).shape).toEqual([0, 2]);
+  });
   it('softmax rows sum to 1 and are stable for large logits', () => {
     const x = Tensor.fromData([1000, 1001, 1002, -1000, 0, 1000], [2, 3]);
     const s = ops.softmax(x).toArray();

@@ -1,20 +1,8 @@
-import type { Tensor } from '@reptile/core';
+import { ops, type Tensor } from '@reptile/core';
 import type { OpContext, OpImpl } from '../context.ts';
 import { convCore, floatInput } from './conv.ts';
 import { sliceAxis, takeStatic } from './take.ts';
 import type { Geometry } from './window.ts';
-
-/** Inserts stride − 1 zeros between elements along `axis`. */
-function zeroInsert(x: Tensor, axis: number, stride: number): Tensor {
-  const d = x.shape[axis]!;
-  if (stride === 1 || d === 0) return x;
-  const split = [...x.shape.slice(0, axis + 1), 1, ...x.shape.slice(axis + 1)];
-  const spread = x
-    .reshape(split)
-    .pad(split.map((_, i) => (i === axis + 1 ? ([0, stride - 1] as const) : ([0, 0] as const))));
-  const flat = spread.reshape([...x.shape.slice(0, axis), d * stride, ...x.shape.slice(axis + 1)]);
-  return sliceAxis(flat, axis, 0, (d - 1) * stride + 1);
-}
 
 /** Pads (or, for negative amounts, crops) one axis. */
 function padOrCrop(x: Tensor, axis: number, lo: number, hi: number): Tensor {
@@ -70,7 +58,7 @@ function convTranspose(ctx: OpContext): Tensor {
   ctx.guard([x.shape[0]!, c, kernel.reduce((a, b) => a * b, 1), ...out]);
   let t = x;
   for (let i = 0; i < k; i++) {
-    t = zeroInsert(t, 2 + i, strides[i]!);
+    t = ops.insertZeros(t, 2 + i, strides[i]!);
     t = padOrCrop(t, 2 + i, eff[i]! - 1 - begin[i]!, eff[i]! - 1 - end[i]! + outPad[i]!);
   }
   // W: C, M/g, K… → M, C/g, K… (per group), flipped on every spatial axis.
