@@ -12,6 +12,7 @@ import {
   sameShape,
   sizeOf,
 } from '../shape.ts';
+import { type ConvOptions, conv2dOp } from './conv-options.ts';
 
 export type TensorLike = Tensor | number;
 
@@ -394,33 +395,8 @@ export class Tensor {
    */
   conv2d(weights: Tensor, options: ConvOptions = {}): Tensor {
     checkDTypes('conv2d', this, weights);
-    const pair = (v: number | readonly [number, number] | undefined): [number, number] =>
-      v === undefined ? [1, 1] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
-    const pads = options.pads ?? [
-      [0, 0],
-      [0, 0],
-    ];
-    const op = {
-      kind: 'conv2d',
-      strides: pair(options.strides),
-      dilations: pair(options.dilations),
-      pads: [
-        [pads[0][0], pads[0][1]],
-        [pads[1][0], pads[1][1]],
-      ],
-      groups: options.groups ?? 1,
-    } as const;
-    return new Tensor(new Node(op, [this.node, weights.node]));
+    return new Tensor(new Node(conv2dOp(options), [this.node, weights.node]));
   }
-}
-
-/** Geometry of `Tensor.conv2d`; every field defaults to the plain convolution (1, no pads, 1 group). */
-export interface ConvOptions {
-  readonly strides?: number | readonly [number, number];
-  readonly dilations?: number | readonly [number, number];
-  /** [[top, bottom], [left, right]] zero padding. */
-  readonly pads?: readonly [readonly [number, number], readonly [number, number]];
-  readonly groups?: number;
 }
 
 /** Turns a number into a scalar of `dtype`; tensors pass through. */
