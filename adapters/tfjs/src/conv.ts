@@ -22,42 +22,29 @@ export function conv2dKernel(node: Node, [x, w]: readonly tf.Tensor[]): tf.Tenso
     filter = dilateFilter(filter, dilations);
     dilations = [1, 1];
   }
-  const geometry = { strides: [op.strides[0], op.strides[1]] as [number, number], dilations, op };
+  const strides: [number, number] = [op.strides[0], op.strides[1]];
+  const pad = explicitPad(op);
+  const conv = (input: tf.Tensor4D, filter: tf.Tensor4D) =>
+    tf.conv2d(input, filter, strides, pad, 'NHWC', dilations);
   const [, , cg, out] = filter.shape;
   const channels = input.shape[3];
   let y: tf.Tensor4D;
-  if (op.groups === 1) y = conv(input, filter, geometry);
+  if (op.groups === 1) y = conv(input, filter);
   else if (cg === 1 && op.groups === channels) {
     // depthwise: [kh, kw, 1, C·m] → [kh, kw, C, m]
     const depthwise = tf.reshape(filter, [filter.shape[0], filter.shape[1], channels, out / channels]);
-    y = tf.depthwiseConv2d(
-      input,
-      depthwise as tf.Tensor4D,
-      geometry.strides,
-      explicitPad(op),
-      'NHWC',
-      dilations,
-    );
+    y = tf.depthwiseConv2d(input, depthwise as tf.Tensor4D, strides, pad, 'NHWC', dilations);
   } else {
     const og = out / op.groups;
     const parts = Array.from({ length: op.groups }, (_, g) =>
       conv(
         tf.slice(input, [0, 0, 0, g * cg], [-1, -1, -1, cg]),
         tf.slice(filter, [0, 0, 0, g * og], [-1, -1, -1, og]),
-        geometry,
       ),
     );
     y = tf.concat(parts, 3);
   }
   return tf.transpose(y, [0, 3, 1, 2]);
-}
-
-function conv(
-  x: tf.Tensor4D,
-  filter: tf.Tensor4D,
-  g: { strides: [number, number]; dilations: [number, number]; op: Conv2dOp },
-): tf.Tensor4D {
-  return tf.conv2d(x, filter, g.strides, explicitPad(g.op), 'NHWC', g.dilations);
 }
 
 function explicitPad(op: Conv2dOp): tf.backend_util.ExplicitPadding {
