@@ -1,42 +1,24 @@
 import type { DType, JsonObject, RegularizerConfig, Shape, Tensor } from '@reptile/core';
 import { fail } from '@reptile/core';
 import { type ActivationName, activate, checkActivation } from './activations.ts';
-import { checkInitializer, type InitializerName } from './initializers.ts';
-import { kernelAndBias } from './kernel-weights.ts';
-import { type CallContext, Layer, type LayerWeights, type WeightSpec } from './layer.ts';
+import type { InitializerName } from './initializers.ts';
 import {
-  defined,
-  readFloatDType,
-  readOptionalName,
-  readOptions,
-  readPositiveInt,
-  readRegularizer,
-} from './options.ts';
+  KERNEL_OPTION_FIELDS,
+  type KernelOptions,
+  kernelAndBias,
+  kernelConfig,
+  readKernelFields,
+} from './kernel-weights.ts';
+import { type CallContext, Layer, type LayerWeights, type WeightSpec } from './layer.ts';
+import { defined, readOptionalName, readOptions, readPositiveInt } from './options.ts';
 
-export interface DenseOptions {
+export interface DenseOptions extends KernelOptions {
   readonly units: number;
   readonly activation?: ActivationName;
-  readonly useBias?: boolean;
-  readonly kernelInitializer?: InitializerName;
-  readonly biasInitializer?: InitializerName;
-  /** A regularizer config, e.g. {name: 'l2', l2: 1e-4}: its penalty on the kernel joins the loss. */
-  readonly kernelRegularizer?: unknown;
-  readonly biasRegularizer?: unknown;
-  readonly dtype?: 'float32' | 'float64';
   readonly name?: string;
 }
 
-const FIELDS = [
-  'units',
-  'activation',
-  'useBias',
-  'kernelInitializer',
-  'biasInitializer',
-  'kernelRegularizer',
-  'biasRegularizer',
-  'dtype',
-  'name',
-];
+const FIELDS = ['units', 'activation', ...KERNEL_OPTION_FIELDS, 'name'];
 
 /**
  * y = activation(x·kernel + bias) over the last axis. The kernel is [in, out] (Keras layout;
@@ -46,12 +28,13 @@ export class Dense extends Layer {
   readonly className = 'Dense';
   readonly units: number;
   readonly activation: ActivationName;
-  readonly useBias: boolean;
-  readonly kernelInitializer: InitializerName;
-  readonly biasInitializer: InitializerName;
-  readonly kernelRegularizer: RegularizerConfig | undefined;
-  readonly biasRegularizer: RegularizerConfig | undefined;
-  readonly dtype: DType;
+  // KernelFields, all set at once from the options by readKernelFields
+  declare readonly useBias: boolean;
+  declare readonly kernelInitializer: InitializerName;
+  declare readonly biasInitializer: InitializerName;
+  declare readonly kernelRegularizer: RegularizerConfig | undefined;
+  declare readonly biasRegularizer: RegularizerConfig | undefined;
+  declare readonly dtype: DType;
 
   constructor(options: DenseOptions) {
     const where = 'Dense';
@@ -59,17 +42,7 @@ export class Dense extends Layer {
     super(readOptionalName(o.name, `${where}.name`));
     this.units = readPositiveInt(o.units, `${where}.units`);
     this.activation = checkActivation(o.activation ?? 'linear', `${where}.activation`);
-    if (o.useBias !== undefined && typeof o.useBias !== 'boolean')
-      fail('expected true or false', { where: `${where}.useBias` });
-    this.useBias = (o.useBias as boolean | undefined) ?? true;
-    this.kernelInitializer = checkInitializer(
-      o.kernelInitializer ?? 'glorotUniform',
-      `${where}.kernelInitializer`,
-    );
-    this.biasInitializer = checkInitializer(o.biasInitializer ?? 'zeros', `${where}.biasInitializer`);
-    this.kernelRegularizer = readRegularizer(o.kernelRegularizer, `${where}.kernelRegularizer`);
-    this.biasRegularizer = readRegularizer(o.biasRegularizer, `${where}.biasRegularizer`);
-    this.dtype = readFloatDType(o.dtype, `${where}.dtype`);
+    Object.assign(this, readKernelFields(o, where));
   }
 
   protected override createWeights(inputShape: Shape): WeightSpec[] {
@@ -110,12 +83,7 @@ export class Dense extends Layer {
       name: this.hasName ? this.name : undefined,
       units: this.units,
       activation: this.activation,
-      useBias: this.useBias,
-      kernelInitializer: this.kernelInitializer,
-      biasInitializer: this.biasInitializer,
-      kernelRegularizer: this.kernelRegularizer,
-      biasRegularizer: this.biasRegularizer,
-      dtype: this.dtype,
+      ...kernelConfig(this),
     });
   }
 }

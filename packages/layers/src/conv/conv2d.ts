@@ -7,21 +7,20 @@ import {
   type Tensor,
 } from '@reptile/core';
 import { type ActivationName, activate, checkActivation } from '../activations.ts';
-import { checkInitializer, type InitializerName } from '../initializers.ts';
-import { kernelAndBias } from '../kernel-weights.ts';
-import { type CallContext, Layer, type LayerWeights, type WeightSpec } from '../layer.ts';
+import type { InitializerName } from '../initializers.ts';
 import {
-  defined,
-  readFloatDType,
-  readOptionalName,
-  readOptions,
-  readPositiveInt,
-  readRegularizer,
-} from '../options.ts';
+  KERNEL_OPTION_FIELDS,
+  type KernelOptions,
+  kernelAndBias,
+  kernelConfig,
+  readKernelFields,
+} from '../kernel-weights.ts';
+import { type CallContext, Layer, type LayerWeights, type WeightSpec } from '../layer.ts';
+import { defined, readOptionalName, readOptions, readPositiveInt } from '../options.ts';
 import { type DataFormat, type Padding, planWindow, type Window2D } from './geometry.ts';
 import { imageDims, paddingConfig, readDataFormat, readPadding, readPair } from './window-options.ts';
 
-export interface Conv2DOptions {
+export interface Conv2DOptions extends KernelOptions {
   readonly filters: number;
   readonly kernelSize: number | readonly [number, number];
   readonly strides?: number | readonly [number, number];
@@ -31,12 +30,6 @@ export interface Conv2DOptions {
   readonly groups?: number;
   readonly dataFormat?: DataFormat;
   readonly activation?: ActivationName;
-  readonly useBias?: boolean;
-  readonly kernelInitializer?: InitializerName;
-  readonly biasInitializer?: InitializerName;
-  readonly kernelRegularizer?: unknown;
-  readonly biasRegularizer?: unknown;
-  readonly dtype?: 'float32' | 'float64';
   readonly name?: string;
 }
 
@@ -49,12 +42,7 @@ const FIELDS = [
   'groups',
   'dataFormat',
   'activation',
-  'useBias',
-  'kernelInitializer',
-  'biasInitializer',
-  'kernelRegularizer',
-  'biasRegularizer',
-  'dtype',
+  ...KERNEL_OPTION_FIELDS,
   'name',
 ];
 
@@ -74,12 +62,13 @@ export class Conv2D extends Layer {
   readonly groups: number;
   readonly dataFormat: DataFormat;
   readonly activation: ActivationName;
-  readonly useBias: boolean;
-  readonly kernelInitializer: InitializerName;
-  readonly biasInitializer: InitializerName;
-  readonly kernelRegularizer: RegularizerConfig | undefined;
-  readonly biasRegularizer: RegularizerConfig | undefined;
-  readonly dtype: DType;
+  // KernelFields, all set at once from the options by readKernelFields
+  declare readonly useBias: boolean;
+  declare readonly kernelInitializer: InitializerName;
+  declare readonly biasInitializer: InitializerName;
+  declare readonly kernelRegularizer: RegularizerConfig | undefined;
+  declare readonly biasRegularizer: RegularizerConfig | undefined;
+  declare readonly dtype: DType;
 
   constructor(options: Conv2DOptions) {
     const where = 'Conv2D';
@@ -99,17 +88,7 @@ export class Conv2D extends Layer {
     }
     this.dataFormat = readDataFormat(o.dataFormat, `${where}.dataFormat`);
     this.activation = checkActivation(o.activation ?? 'linear', `${where}.activation`);
-    if (o.useBias !== undefined && typeof o.useBias !== 'boolean')
-      fail('expected true or false', { where: `${where}.useBias` });
-    this.useBias = (o.useBias as boolean | undefined) ?? true;
-    this.kernelInitializer = checkInitializer(
-      o.kernelInitializer ?? 'glorotUniform',
-      `${where}.kernelInitializer`,
-    );
-    this.biasInitializer = checkInitializer(o.biasInitializer ?? 'zeros', `${where}.biasInitializer`);
-    this.kernelRegularizer = readRegularizer(o.kernelRegularizer, `${where}.kernelRegularizer`);
-    this.biasRegularizer = readRegularizer(o.biasRegularizer, `${where}.biasRegularizer`);
-    this.dtype = readFloatDType(o.dtype, `${where}.dtype`);
+    Object.assign(this, readKernelFields(o, where));
   }
 
   private get where(): string {
@@ -196,12 +175,7 @@ export class Conv2D extends Layer {
       groups: this.groups,
       dataFormat: this.dataFormat,
       activation: this.activation,
-      useBias: this.useBias,
-      kernelInitializer: this.kernelInitializer,
-      biasInitializer: this.biasInitializer,
-      kernelRegularizer: this.kernelRegularizer,
-      biasRegularizer: this.biasRegularizer,
-      dtype: this.dtype,
+      ...kernelConfig(this),
     });
   }
 }
