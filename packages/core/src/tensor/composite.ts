@@ -98,6 +98,8 @@ export function elu(x: Tensor, alpha = 1): Tensor {
  */
 export function insertZeros(x: Tensor, axis: number, stride: number): Tensor {
   const ax = normalizeAxis(axis, x.rank, 'insertZeros');
+  if (!(Number.isInteger(stride) && stride >= 1))
+    fail(`stride must be a positive integer, got ${stride}`, { where: 'insertZeros' });
   const size = x.shape[ax]!;
   if (stride === 1 || size === 0) return x;
   const split = [...x.shape.slice(0, ax + 1), 1, ...x.shape.slice(ax + 1)];
