@@ -73,9 +73,7 @@ describe('composite ops', () => {
     expect(ops.insertZeros(x, 0, 2).shape).toEqual([3, 3]);
     expect(ops.insertZeros(x, -1, 1)).toBe(x);
     expect(ops.insertZeros(Tensor.zeros([0, 2]), 0, 4).shape).toEqual([0, 2]);
-    expect(() => ops.insertZeros(x, 1, 0)).toThrow(
-      /insertZeros.*stride must be a positive integer, got 0|stride must be a positive integer, got 0/,
-    );
+    expect(() => ops.insertZeros(x, 1, 0)).toThrow(/stride must be a positive integer, got 0/);
     expect(() => ops.insertZeros(x, 2, 2)).toThrow(/axis/);
   });
   it('softmax rows sum to 1 and are stable for large logits', () => {
