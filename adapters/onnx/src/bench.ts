@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { BenchMeasurement, FrontendBenchEntry } from '@reptile/core';
 import { ops, type Tensor, type TypedArray } from '@reptile/core';
 import type { ChunkedStepOptions } from './train/chunked-step.ts';
-import { OnnxOptimizer } from './train/onnx-optimizer.ts';
+import { OnnxOptimizer, type OnnxRunOptions } from './train/onnx-optimizer.ts';
 import { OnnxTrainer } from './train/onnx-trainer.ts';
 
 /**
@@ -145,7 +145,7 @@ print(batch * steps / (time.perf_counter() - t0))
  * PyTorch eager CPU loop with the same thread count run in the same bench.
  */
 export function trainMlpThroughput(
-  options: { steps?: number; threads?: number; batch?: number } = {},
+  options: { steps?: number; threads?: number; batch?: number; trainer?: OnnxRunOptions } = {},
 ): BenchResult {
   const steps = options.steps ?? 30;
   const threads = options.threads ?? Math.min(availableParallelism(), 4);
@@ -169,7 +169,7 @@ export function trainMlpThroughput(
       loss: { name: 'crossEntropy' },
       optimizer: { name: 'adam', lr: 1e-3 },
     },
-    { accumulate: 'native', intraOpNumThreads: threads },
+    { accumulate: 'native', intraOpNumThreads: threads, ...options.trainer },
   );
   try {
     const rand = lcg(1);

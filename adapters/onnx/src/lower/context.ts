@@ -14,7 +14,7 @@ export interface LowerOptions {
   readonly accumulate?: Accumulate;
   /**
    * Chunked fusion of large elementwise regions into one Scan each (fuse.ts); `false` turns it
-   * off. Default: regions of ≥ 65536 elements, chunks of about 32768.
+   * off. Default: regions of ≥ 131072 elements, chunks of about 32768.
    */
   readonly fuse?: false | FuseOptions;
   /**

@@ -1,6 +1,6 @@
 import { type DType, isFloat, type Node, type PrimName } from '@reptile/core';
 import type { LowerRule } from './context.ts';
-import { cast, isNan, isZero, toInt32Wrapped } from './fixups.ts';
+import { cast, constantWhere, isNan, isZero, toInt32Wrapped } from './fixups.ts';
 
 /**
  * Elementwise primitives. Most map to one ONNX op; the rest carry fix-ups where onnxruntime's
@@ -41,6 +41,8 @@ const rounding =
  */
 const div: LowerRule = (ctx, node, [a, b]) => {
   if (isFloat(node.dtype)) return ctx.b.op('Div', [a!, b!]);
+  // a constant divisor with no 0 and no −1 cannot trap
+  if (constantWhere(node.inputs[1]!, (v) => v !== 0 && v !== -1)) return ctx.b.op('Div', [a!, b!]);
   const B = ctx.b;
   const byZero = isZero(ctx, b!, 'int32');
   const byMinusOne = B.op('Equal', [b!, B.scalar(-1, 'int32')]);
@@ -60,6 +62,11 @@ const pow: LowerRule = (ctx, node, [a, b]) => {
     return toInt32Wrapped(ctx, B.op('Pow', [cast(ctx, a!, 'float64'), cast(ctx, b!, 'float64')]));
   }
   const dtype = node.dtype;
+  // The patch is needed only for a base of ±1 with a NaN or infinite exponent.
+  const [base, exponent] = node.inputs as [Node, Node];
+  if (constantWhere(base, (v) => Math.abs(v) !== 1) || constantWhere(exponent, Number.isFinite)) {
+    return B.op('Pow', [a!, b!]);
+  }
   const unitBase = B.op('Equal', [B.op('Abs', [a!]), B.scalar(1, dtype)]);
   const nonFinite = B.op('Or', [isNan(ctx, b!), B.op('IsInf', [b!])]);
   const jsNaN = B.op('And', [unitBase, nonFinite]);
@@ -83,8 +90,17 @@ const where: LowerRule = (ctx, node, [c, a, b]) => {
   if (node.dtype === 'bool') {
     return B.op('Or', [B.op('And', [c!, a!]), B.op('And', [B.op('Not', [c!]), b!])]);
   }
+  if (!isFloat(node.dtype)) return B.op('Where', [c!, a!, b!]);
+  // Only a −0 in the then-branch is lost: a constant then-branch without −0 needs no patch, and
+  // neither does a where whose else-branch is such a constant, once the branches are swapped.
+  const [, thenNode, elseNode] = node.inputs as [Node, Node, Node];
+  const notNegZero = (v: number) => !Object.is(v, -0);
+  if (constantWhere(thenNode, notNegZero)) return B.op('Where', [c!, a!, b!]);
+  if (constantWhere(elseNode, notNegZero)) {
+    // Xor with true, not Not: onnxruntime's optimizer folds Where(Not(c), x, y) back to Where(c, y, x).
+    return B.op('Where', [B.op('Xor', [c!, B.scalar(1, 'bool')]), b!, a!]);
+  }
   const picked = B.op('Where', [c!, a!, b!]);
-  if (!isFloat(node.dtype)) return picked;
   const dtype = node.dtype;
   // a = −0 exactly: a == 0 and 1/a < 0 (1/a alone also overflows to −∞ for negative subnormals)
   const negZero = B.op('And', [

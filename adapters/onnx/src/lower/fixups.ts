@@ -1,4 +1,4 @@
-import type { DType } from '@reptile/core';
+import type { DType, Node } from '@reptile/core';
 import { attr } from '../proto/graph-builder.ts';
 import { ONNX_ELEM } from '../proto/tensor.ts';
 import type { LowerContext } from './context.ts';
@@ -7,6 +7,28 @@ import type { LowerContext } from './context.ts';
  * Small node patterns shared by the rules that patch ONNX's semantics to the protocol's
  * (docs/onnx.md, "Fix-ups"). Each takes and returns ONNX value names.
  */
+
+/**
+ * The host values behind an IR operand when it is a constant seen through movement ops that only
+ * select or repeat its elements (reshape, expand, transpose, slice), else undefined. A fix-up
+ * whose trigger cannot occur in these values is left out: e.g. relu's gradient picks the
+ * constants 1 and 0.5, which are never −0, so its `where` needs no signed-zero patch.
+ */
+export function constantValues(node: Node): ArrayLike<number> | undefined {
+  let n = node;
+  while (MOVEMENT.has(n.op.kind)) n = n.inputs[0]!;
+  return n.op.kind === 'constant' ? n.op.data : undefined;
+}
+
+const MOVEMENT = new Set(['reshape', 'expand', 'transpose', 'slice']);
+
+/** True when `node` is such a constant and every one of its values satisfies `test`. */
+export function constantWhere(node: Node, test: (v: number) => boolean): boolean {
+  const values = constantValues(node);
+  if (values === undefined) return false;
+  for (let i = 0; i < values.length; i++) if (!test(values[i]!)) return false;
+  return true;
+}
 
 export function cast(ctx: LowerContext, x: string, to: DType | 'int64'): string {
   return ctx.b.op('Cast', [x], [attr.int('to', ONNX_ELEM[to])]);

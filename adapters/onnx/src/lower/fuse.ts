@@ -15,7 +15,7 @@ import type { LoweringPlan } from './plan.ts';
  * later region.
  */
 export interface FuseOptions {
-  /** Elementwise nodes with fewer elements are not fused. Default 65536. */
+  /** Elementwise nodes with fewer elements are not fused. Default 131072 (docs/onnx.md). */
   readonly minSize?: number;
   /** Target chunk length; the actual chunk divides the element count. Default 32768. */
   readonly chunk?: number;
@@ -58,7 +58,7 @@ export function fusionUnits(
   isLeaf: (n: Node) => boolean,
   options: FuseOptions,
 ): Unit[] {
-  const minSize = options.minSize ?? 65536;
+  const minSize = options.minSize ?? 131072;
   const target = options.chunk ?? 32768;
   const candidate = (n: Node): boolean => {
     if (isLeaf(n) || !ELEMENTWISE.has(n.op.kind) || n.size < minSize) return false;

@@ -24,9 +24,10 @@ const reduce: LowerRule = (ctx, node, [x]) => {
       const wide = dtype === 'float32' && ctx.accumulate === 'float64';
       const acc = wide ? 'float64' : dtype;
       const s = B.op('ReduceSum', [wide ? cast(ctx, x!, 'float64') : x!, axes], [keep]);
-      // The reference accumulates from +0, so a sum of −0s is +0; onnxruntime keeps −0. Zeros are
-      // replaced by +0 (with Where: onnxruntime's optimizer removes an `x + 0`).
-      const plus0 = B.op('Where', [B.op('Equal', [s, B.scalar(0, acc)]), B.scalar(0, acc), s]);
+      // The reference accumulates from +0, so a sum of −0s is +0; onnxruntime keeps −0. Adding +0
+      // turns −0 into +0 and changes nothing else; the variadic Sum does it because onnxruntime's
+      // optimizer removes an `Add(x, 0)`.
+      const plus0 = B.op('Sum', [s, B.scalar(0, acc)]);
       return wide ? cast(ctx, plus0, 'float32') : plus0;
     }
     case 'max':

@@ -124,6 +124,10 @@ export const OP_CASES: Readonly<Record<PrimName, readonly OpCase[]>> = {
         ),
       ],
     },
+    {
+      name: 'int32 by divisors without 0 or -1',
+      build: () => [vec([7, -7, 7, INT_MIN, INT_MAX, 0], 'int32').div(vec([2, 2, -2, INT_MIN, 3, 5], 'int32'))],
+    },
   ],
   pow: [
     {
@@ -139,6 +143,15 @@ export const OP_CASES: Readonly<Record<PrimName, readonly OpCase[]>> = {
       name: 'float64',
       build: () => [
         vec([2, 3, 0.5, 1, -1], 'float64').pow(vec([10, -2, 3, Number.NaN, Infinity], 'float64')),
+      ],
+      ulps: 1,
+    },
+    {
+      // Embedded, a base without ±1 or a finite exponent lets the lowering skip the C-vs-JS patch.
+      name: 'float32 bases without ±1, finite exponents',
+      build: () => [
+        vec([0.9, 2, 0.5, -3, 0, Number.NaN]).pow(vec([Number.NaN, Infinity, -Infinity, 2, -1, 1])),
+        vec([1, -1, 1, -1, Number.NaN]).pow(vec([2, 3, 0.5, -2, 0])),
       ],
       ulps: 1,
     },
@@ -189,6 +202,16 @@ export const OP_CASES: Readonly<Record<PrimName, readonly OpCase[]>> = {
         Tensor.where(vec([1], 'bool'), vec([-5e-324], 'float64'), vec([0], 'float64')),
       ],
     },
+    {
+      // Embedded (not fed), a constant branch without −0 lets the lowering skip the signed-zero
+      // patch (then-branch) or swap the branches (else-branch); the other branch keeps its −0s.
+      name: 'one constant branch without −0',
+      build: () => [
+        Tensor.where(vec([1, 0, 0, 1, 0, 1], 'bool'), vec([1, 2, 0, 3, Number.NaN, 0]), vec([-0, -0, 0, 5, -0, -0])),
+        Tensor.where(vec([1, 1, 0, 0, 1, 0], 'bool'), vec([-0, 0, -0, 1, Number.NaN, -0]), vec([0, 1, 2, 3, 4, 0])),
+        Tensor.where(vec([0, 1], 'bool'), vec([-0, -0], 'float64'), vec([0, 1], 'float64')),
+      ],
+    },
     { name: 'int32', build: () => [Tensor.where(vec(BOOLS, 'bool'), grid(8, 'int32'), 9)] },
     {
       name: 'bool',
@@ -202,6 +225,15 @@ export const OP_CASES: Readonly<Record<PrimName, readonly OpCase[]>> = {
       build: () => [
         vec([INT_MAX, 1, INT_MAX, INT_MAX], 'int32').sum(),
         vec([INT_MAX, INT_MAX, 1], 'int32').sum(),
+      ],
+    },
+    {
+      // the reference accumulates from +0, onnxruntime's ReduceSum would keep the −0
+      name: 'a sum of −0s is +0',
+      build: () => [
+        vec([-0, -0, -0]).sum(),
+        Tensor.fromData([-0, -0, -0, 1, -0, -1], [2, 3], 'float64').sum(1),
+        vec([-0, 0, -0]).sum(0, true),
       ],
     },
     {
