@@ -126,7 +126,9 @@ export const OP_CASES: Readonly<Record<PrimName, readonly OpCase[]>> = {
     },
     {
       name: 'int32 by divisors without 0 or -1',
-      build: () => [vec([7, -7, 7, INT_MIN, INT_MAX, 0], 'int32').div(vec([2, 2, -2, INT_MIN, 3, 5], 'int32'))],
+      build: () => [
+        vec([7, -7, 7, INT_MIN, INT_MAX, 0], 'int32').div(vec([2, 2, -2, INT_MIN, 3, 5], 'int32')),
+      ],
     },
   ],
   pow: [
@@ -207,8 +209,16 @@ export const OP_CASES: Readonly<Record<PrimName, readonly OpCase[]>> = {
       // patch (then-branch) or swap the branches (else-branch); the other branch keeps its −0s.
       name: 'one constant branch without −0',
       build: () => [
-        Tensor.where(vec([1, 0, 0, 1, 0, 1], 'bool'), vec([1, 2, 0, 3, Number.NaN, 0]), vec([-0, -0, 0, 5, -0, -0])),
-        Tensor.where(vec([1, 1, 0, 0, 1, 0], 'bool'), vec([-0, 0, -0, 1, Number.NaN, -0]), vec([0, 1, 2, 3, 4, 0])),
+        Tensor.where(
+          vec([1, 0, 0, 1, 0, 1], 'bool'),
+          vec([1, 2, 0, 3, Number.NaN, 0]),
+          vec([-0, -0, 0, 5, -0, -0]),
+        ),
+        Tensor.where(
+          vec([1, 1, 0, 0, 1, 0], 'bool'),
+          vec([-0, 0, -0, 1, Number.NaN, -0]),
+          vec([0, 1, 2, 3, 4, 0]),
+        ),
         Tensor.where(vec([0, 1], 'bool'), vec([-0, -0], 'float64'), vec([0, 1], 'float64')),
       ],
     },
