@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memcpyBandwidth, ONNX_BENCH, optimizerBandwidth } from './bench.ts';
+import { memcpyBandwidth, ONNX_BENCH, optimizerBandwidth, trainMlpThroughput } from './bench.ts';
 
 describe('bench suite onnx', () => {
   it('names the issue’s entries', () => {
@@ -34,4 +34,14 @@ describe('bench suite onnx', () => {
       expect(r.value, JSON.stringify(options)).toBeGreaterThan(0);
     }
   });
+
+  it('times the train step and the PyTorch loop in alternating rounds (smoke run)', async () => {
+    const r = await trainMlpThroughput({ steps: 4, rounds: 2, batch: 8, stepsPerRun: 2 });
+    expect(r.unit).toBe('samples/s');
+    expect(r.peer).toBe('pytorch-eager');
+    expect(r.value).toBeGreaterThan(0);
+    expect(r.peerValue).toBeGreaterThan(0);
+    expect(r.ratio).toBeCloseTo(r.value / r.peerValue, 12);
+    expect(r.details?.rounds).toBe(2);
+  }, 60_000);
 });

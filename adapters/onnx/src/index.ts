@@ -1,7 +1,8 @@
 export { lossProgram, regularizerProgram, type ShapeSpec } from './export/loss.ts';
 export { optimizerStepProgram } from './export/optimizer-step.ts';
+export { trainLoopModel } from './export/train-loop.ts';
 export { type TrainStepSpec, trainStepProgram } from './export/train-step.ts';
-export { programBytes, writeProgram } from './export/write.ts';
+export { programBytes, writeModel, writeProgram } from './export/write.ts';
 export * from './import/index.ts';
 // Building blocks of the importer for tools that evaluate graphs differently (e.g. shape probing
 // in @reptile/convert's lifter).
@@ -18,4 +19,4 @@ export { CompiledGraph, type IoSpec } from './runtime/compiled.ts';
 export { nativeAvailable, type SessionConfig } from './runtime/session.ts';
 export type { ChunkedStepOptions } from './train/chunked-step.ts';
 export { OnnxOptimizer, type OnnxOptimizerState, type OnnxRunOptions } from './train/onnx-optimizer.ts';
-export { OnnxTrainer, type OnnxTrainerState } from './train/onnx-trainer.ts';
+export { OnnxTrainer, type OnnxTrainerOptions, type OnnxTrainerState } from './train/onnx-trainer.ts';

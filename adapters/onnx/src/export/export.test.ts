@@ -20,8 +20,9 @@ import { decodeModel } from '../proto/schema.ts';
 import { checkWithOnnx } from '../testing/onnx-checker.ts';
 import { lossProgram, regularizerProgram } from './loss.ts';
 import { optimizerStepProgram } from './optimizer-step.ts';
+import { trainLoopModel } from './train-loop.ts';
 import { type TrainStepSpec, trainStepProgram } from './train-step.ts';
-import { writeProgram } from './write.ts';
+import { writeModel, writeProgram } from './write.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'reptile-onnx-export-'));
 const written: string[] = [];
@@ -138,6 +139,72 @@ describe('exported artifacts', () => {
     });
     expect(got[5]!).toBeLessThan(got[0]!);
     await session.release();
+  });
+
+  it('train loop: K steps in one Loop run from the file alone and equal K single steps bit for bit', async () => {
+    const K = 3;
+    const loopPath = join(dir, 'train_loop.onnx');
+    writeModel(loopPath, trainLoopModel(SPEC, K).model);
+    written.push(loopPath);
+    const loop = await ort.InferenceSession.create(loopPath);
+    const single = await ort.InferenceSession.create(
+      write('train_step_for_loop.onnx', trainStepProgram(SPEC)),
+    );
+    expect(loop.inputNames).toEqual(single.inputNames);
+    expect(loop.outputNames).toEqual(single.outputNames);
+    const stateInputs = single.inputNames.filter((n) => n.startsWith('state.'));
+    // a different batch and learning rate per step, so that a mix-up of iterations shows
+    const xs = Float32Array.from({ length: K * 32 }, (_, i) => Math.cos(i * 0.37));
+    const ys = Int32Array.from({ length: K * 8 }, (_, i) => (i * 7) % 3);
+    const lrs = Float64Array.from({ length: K }, (_, s) => 0.05 * 0.9 ** (s + 4));
+    const start = (): Record<string, ort.Tensor> => {
+      const feeds: Record<string, ort.Tensor> = {};
+      PARAMS.forEach((p, i) => {
+        feeds[`params.${p.name}`] = new ort.Tensor('float32', init[i]!.slice(), p.shape);
+      });
+      stateInputs.forEach((n, i) => {
+        const p = PARAMS[i % PARAMS.length]!;
+        feeds[n] = new ort.Tensor(
+          'float32',
+          init[i % PARAMS.length]!.map((v) => v * v),
+          p.shape,
+        );
+      });
+      feeds.step = new ort.Tensor('float64', Float64Array.of(5), []);
+      return feeds;
+    };
+    let feeds = start();
+    const losses: number[] = [];
+    for (let s = 0; s < K; s++) {
+      feeds.x = new ort.Tensor('float32', xs.subarray(s * 32, (s + 1) * 32), [8, 4]);
+      feeds.y = new ort.Tensor('int32', ys.subarray(s * 8, (s + 1) * 8), [8]);
+      feeds.lr = new ort.Tensor('float64', lrs.subarray(s, s + 1), []);
+      const out = await single.run(feeds);
+      losses.push((out.loss!.data as Float32Array)[0]!);
+      const next: Record<string, ort.Tensor> = {
+        step: new ort.Tensor('float64', Float64Array.of(6 + s), []),
+      };
+      for (const n of single.inputNames.filter((i) => i.startsWith('params.') || i.startsWith('state.')))
+        next[n] = out[`new_${n}`]!;
+      feeds = next;
+    }
+    const looped = await loop.run({
+      ...start(),
+      x: new ort.Tensor('float32', xs, [K, 8, 4]),
+      y: new ort.Tensor('int32', ys, [K, 8]),
+      lr: new ort.Tensor('float64', lrs, [K]),
+    });
+    expect(Array.from(looped.loss!.data as Float32Array)).toEqual(losses);
+    for (const n of single.outputNames.filter((o) => o !== 'loss'))
+      expect(Array.from(looped[n]!.data as Float32Array), n).toEqual(
+        Array.from(feeds[n.slice(4)]!.data as Float32Array),
+      );
+    expect(decodeModel(writeModel(loopPath, trainLoopModel(SPEC, K).model)).metadata_props).toContainEqual({
+      key: 'reptile.steps',
+      value: '3',
+    });
+    expect(() => trainLoopModel(SPEC, 0)).toThrow(/steps per run must be a positive integer, got 0/);
+    await Promise.all([loop.release(), single.release()]);
   });
 
   it('optimizer step, loss and regularizer graphs carry their config and documented names', () => {

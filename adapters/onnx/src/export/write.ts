@@ -3,7 +3,7 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { ReptileError } from '@reptile/core';
 import type { LowerOptions } from '../lower/context.ts';
 import { type Program, programModel } from '../program.ts';
-import { encodeModel } from '../proto/schema.ts';
+import { encodeModel, type ModelObject } from '../proto/schema.ts';
 
 /** The .onnx bytes of a program. */
 export function programBytes(program: Program, options: LowerOptions = {}): Uint8Array {
@@ -15,7 +15,12 @@ export function programBytes(program: Program, options: LowerOptions = {}): Uint
  * target, which is then renamed over it, so a reader never sees a half-written model.
  */
 export function writeProgram(path: string, program: Program, options: LowerOptions = {}): Uint8Array {
-  const bytes = programBytes(program, options);
+  return writeModel(path, programModel(program, options).model);
+}
+
+/** Writes any model (e.g. trainLoopModel's) atomically, as writeProgram does. */
+export function writeModel(path: string, model: ModelObject): Uint8Array {
+  const bytes = encodeModel(model);
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     writeFileSync(tmp, bytes);

@@ -30,6 +30,12 @@ export interface LowerOptions {
 export interface LowerContext {
   readonly b: GraphBuilder;
   readonly accumulate: Accumulate;
+  /**
+   * Leaves fed as graph inputs. Their values change from run to run even when they are IR
+   * constants (the backend feeds every leaf and reuses a graph per signature), so rules must not
+   * read them (see constantValues).
+   */
+  readonly fed: ReadonlySet<Node>;
 }
 
 /**

@@ -42,7 +42,7 @@ const rounding =
 const div: LowerRule = (ctx, node, [a, b]) => {
   if (isFloat(node.dtype)) return ctx.b.op('Div', [a!, b!]);
   // a constant divisor with no 0 and no −1 cannot trap
-  if (constantWhere(node.inputs[1]!, (v) => v !== 0 && v !== -1)) return ctx.b.op('Div', [a!, b!]);
+  if (constantWhere(ctx, node.inputs[1]!, (v) => v !== 0 && v !== -1)) return ctx.b.op('Div', [a!, b!]);
   const B = ctx.b;
   const byZero = isZero(ctx, b!, 'int32');
   const byMinusOne = B.op('Equal', [b!, B.scalar(-1, 'int32')]);
@@ -64,7 +64,7 @@ const pow: LowerRule = (ctx, node, [a, b]) => {
   const dtype = node.dtype;
   // The patch is needed only for a base of ±1 with a NaN or infinite exponent.
   const [base, exponent] = node.inputs as [Node, Node];
-  if (constantWhere(base, (v) => Math.abs(v) !== 1) || constantWhere(exponent, Number.isFinite)) {
+  if (constantWhere(ctx, base, (v) => Math.abs(v) !== 1) || constantWhere(ctx, exponent, Number.isFinite)) {
     return B.op('Pow', [a!, b!]);
   }
   const unitBase = B.op('Equal', [B.op('Abs', [a!]), B.scalar(1, dtype)]);
@@ -95,8 +95,8 @@ const where: LowerRule = (ctx, node, [c, a, b]) => {
   // neither does a where whose else-branch is such a constant, once the branches are swapped.
   const [, thenNode, elseNode] = node.inputs as [Node, Node, Node];
   const notNegZero = (v: number) => !Object.is(v, -0);
-  if (constantWhere(thenNode, notNegZero)) return B.op('Where', [c!, a!, b!]);
-  if (constantWhere(elseNode, notNegZero)) {
+  if (constantWhere(ctx, thenNode, notNegZero)) return B.op('Where', [c!, a!, b!]);
+  if (constantWhere(ctx, elseNode, notNegZero)) {
     // Xor with true, not Not: onnxruntime's optimizer folds Where(Not(c), x, y) back to Where(c, y, x).
     return B.op('Where', [B.op('Xor', [c!, B.scalar(1, 'bool')]), b!, a!]);
   }

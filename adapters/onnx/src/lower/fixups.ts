@@ -9,22 +9,23 @@ import type { LowerContext } from './context.ts';
  */
 
 /**
- * The host values behind an IR operand when it is a constant seen through movement ops that only
- * select or repeat its elements (reshape, expand, transpose, slice), else undefined. A fix-up
+ * The host values behind an IR operand when it is a constant embedded in the graph, seen through
+ * movement ops that only select or repeat its elements (reshape, expand, transpose, slice), else
+ * undefined (also for a constant fed as a graph input: its values vary between runs). A fix-up
  * whose trigger cannot occur in these values is left out: e.g. relu's gradient picks the
  * constants 1 and 0.5, which are never −0, so its `where` needs no signed-zero patch.
  */
-export function constantValues(node: Node): ArrayLike<number> | undefined {
+export function constantValues(ctx: LowerContext, node: Node): ArrayLike<number> | undefined {
   let n = node;
-  while (MOVEMENT.has(n.op.kind)) n = n.inputs[0]!;
-  return n.op.kind === 'constant' ? n.op.data : undefined;
+  while (MOVEMENT.has(n.op.kind) && !ctx.fed.has(n)) n = n.inputs[0]!;
+  return n.op.kind === 'constant' && !ctx.fed.has(n) ? n.op.data : undefined;
 }
 
 const MOVEMENT = new Set(['reshape', 'expand', 'transpose', 'slice']);
 
 /** True when `node` is such a constant and every one of its values satisfies `test`. */
-export function constantWhere(node: Node, test: (v: number) => boolean): boolean {
-  const values = constantValues(node);
+export function constantWhere(ctx: LowerContext, node: Node, test: (v: number) => boolean): boolean {
+  const values = constantValues(ctx, node);
   if (values === undefined) return false;
   for (let i = 0; i < values.length; i++) if (!test(values[i]!)) return false;
   return true;

@@ -54,7 +54,7 @@ export function lowerToModel(spec: LowerSpec, options: LowerOptions = {}): Lower
   }
   const accumulate: Accumulate = options.accumulate ?? 'float64';
   const b = new GraphBuilder();
-  const ctx = { b, accumulate };
+  const ctx = { b, accumulate, fed: new Set(spec.inputs.map((i) => i.node)) };
   const values = new Map<Node, string>();
   for (const { node, name } of spec.inputs) {
     if (values.has(node)) throw new ReptileError(`node bound twice (as '${values.get(node)}' and '${name}')`);
@@ -62,7 +62,7 @@ export function lowerToModel(spec: LowerSpec, options: LowerOptions = {}): Lower
   }
   for (const name of spec.outputNames) b.claim(name);
 
-  const bound = new Set(spec.inputs.map((i) => i.node));
+  const bound = ctx.fed;
   const leafOrBound = (n: Node) => bound.has(n) || isLeaf(n);
   const plan = planLowering(spec.outputs, leafOrBound);
   const units: Unit[] =

@@ -52,6 +52,16 @@ describe('protocol edge cases, by hand', () => {
   it('int32 division truncates toward zero and x/0 = 0', () => {
     expect(on(i32([7, -7, 7, 5]).div(i32([2, 2, -2, 0])))).toEqual([3, -3, -3, 0]);
   });
+  it('fed constants are not trusted: a graph reused with new values still patches them', () => {
+    // the backend feeds every leaf and reuses one graph per signature, so the fix-ups a constant
+    // operand would rule out must stay when that constant is fed
+    expect(on(i32([7, 9]).div(i32([5, 3])))).toEqual([1, 3]);
+    expect(on(i32([7, 9]).div(i32([0, -1])))).toEqual([0, -9]);
+    const neg0 = (a: number[], b: number[]) =>
+      on(Tensor.where(Tensor.fromData([1, 0], [2], 'bool'), f32(a), f32(b))).map((v) => Object.is(v, -0));
+    expect(neg0([1, 2], [3, 4])).toEqual([false, false]);
+    expect(neg0([-0, 2], [3, -0])).toEqual([true, true]);
+  });
   it('int32 arithmetic and sum wrap modulo 2^32', () => {
     expect(on(i32([2147483647]).add(1))).toEqual([-2147483648]);
     expect(on(i32([65536]).mul(65536))).toEqual([0]);

@@ -95,4 +95,37 @@ describe('OnnxTrainer: forward, backward and update in one session.run', () => {
     expect(() => trainer.init([init[0]!])).toThrow(/got 1 params, the model has 3/);
     trainer.release();
   });
+
+  it('runSteps: K steps in one run equal K step calls bit for bit (schedule, a batch per step)', () => {
+    const K = 4;
+    const scheduled = {
+      ...spec,
+      optimizer: { name: 'adam', lr: { name: 'exponential', initial: 0.05, gamma: 0.8 } },
+    };
+    const single = new OnnxTrainer(scheduled);
+    const looped = new OnnxTrainer(scheduled, { stepsPerRun: K });
+    const xs = Float32Array.from({ length: K * 18 }, (_, i) => Math.sin(i * 0.61));
+    const ys = Float32Array.from({ length: K * 12 }, (_, i) => Math.cos(i * 0.3));
+    // start mid-run, so the schedule and the bias corrections see step indices other than 1
+    let one = single.step(single.init(init), X, Y).state;
+    let many = one;
+    const losses: number[] = [];
+    for (let k = 0; k < K; k++) {
+      const r = single.step(one, xs.subarray(k * 18, (k + 1) * 18), ys.subarray(k * 12, (k + 1) * 12));
+      losses.push(r.loss);
+      one = r.state;
+    }
+    const r = looped.runSteps(many, xs, ys);
+    many = r.state;
+    expect(r.losses).toEqual(losses);
+    expect(many.step).toBe(one.step);
+    expect(many.params.map((p) => Array.from(p))).toEqual(one.params.map((p) => Array.from(p)));
+    expect(many.optimizer.map((p) => Array.from(p))).toEqual(one.optimizer.map((p) => Array.from(p)));
+    expect(() => looped.runSteps(many, X, ys)).toThrow(/'x' has 18 values but its shape \[4,6,3\] needs 72/);
+    expect(() => new OnnxTrainer(spec, { stepsPerRun: 0 })).toThrow(
+      /stepsPerRun must be a positive integer, got 0/,
+    );
+    single.release();
+    looped.release();
+  });
 });

@@ -7,10 +7,19 @@ import {
   Tensor,
   type TypedArray,
 } from '@reptile/core';
+import { trainLoopModel } from '../export/train-loop.ts';
 import { type TrainStepSpec, trainStepProgram } from '../export/train-step.ts';
 import { compileProgram, type Program } from '../program.ts';
-import type { CompiledGraph } from '../runtime/compiled.ts';
+import { CompiledGraph, type IoSpec } from '../runtime/compiled.ts';
 import type { OnnxRunOptions } from './onnx-optimizer.ts';
+
+export type OnnxTrainerOptions = OnnxRunOptions & {
+  /**
+   * Steps `runSteps` takes per `session.run`, as one ONNX Loop over stacked batches
+   * (trainLoopModel; Keras' steps_per_execution). Default 1. `step` always runs one step.
+   */
+  readonly stepsPerRun?: number;
+};
 
 export interface OnnxTrainerState {
   readonly params: readonly TypedArray[];
@@ -28,13 +37,24 @@ export class OnnxTrainer {
   readonly compiled: CompiledGraph;
   private readonly optimizer;
 
+  /** The K-step Loop graph `runSteps` uses, compiled on first use. */
+  private loop: CompiledGraph | undefined;
+  readonly stepsPerRun: number;
+
   constructor(
     readonly spec: TrainStepSpec,
-    options: OnnxRunOptions = {},
+    private readonly options: OnnxTrainerOptions = {},
   ) {
     this.optimizer = resolveOptimizer(spec.optimizer);
     this.program = trainStepProgram({ ...spec, optimizer: this.optimizer });
-    this.compiled = compileProgram(this.program, { exactOutputShapes: false, ...options });
+    const { stepsPerRun = 1, ...session } = options;
+    if (!Number.isInteger(stepsPerRun) || stepsPerRun < 1) {
+      throw new ReptileError(`stepsPerRun must be a positive integer, got ${stepsPerRun}`, {
+        where: this.program.name,
+      });
+    }
+    this.stepsPerRun = stepsPerRun;
+    this.compiled = compileProgram(this.program, { exactOutputShapes: false, ...session });
   }
 
   init(params: readonly TypedArray[]): OnnxTrainerState {
@@ -62,8 +82,58 @@ export class OnnxTrainer {
     return this.split(await this.compiled.runAsync(this.feeds(state, x, y)), state);
   }
 
+  /**
+   * `stepsPerRun` steps in one `session.run`: `xs` and `ys` hold that many batches end to end
+   * (batch k at offset k·batch size). Equals as many `step` calls bit for bit; `losses[k]` is
+   * step k's loss.
+   */
+  runSteps(
+    state: OnnxTrainerState,
+    xs: TypedArray,
+    ys: TypedArray,
+  ): { state: OnnxTrainerState; losses: number[] } {
+    const k = this.stepsPerRun;
+    this.loop ??= this.compileLoop();
+    const lrs = Float64Array.from({ length: k }, (_, i) => this.optimizer.learningRate(state.step + i));
+    const out = this.loop.runSync([
+      ...state.params,
+      ...state.optimizer,
+      xs,
+      ys,
+      Float64Array.of(state.step + 1),
+      lrs,
+    ]);
+    const n = state.params.length;
+    return {
+      state: { params: out.slice(0, n), step: state.step + k, optimizer: out.slice(n, out.length - 1) },
+      losses: Array.from(out[out.length - 1]!),
+    };
+  }
+
   release(): void {
     this.compiled.release();
+    this.loop?.release();
+  }
+
+  private compileLoop(): CompiledGraph {
+    const k = this.stepsPerRun;
+    const { stepsPerRun: _, ...session } = this.options;
+    const { model, origin } = trainLoopModel({ ...this.spec, optimizer: this.optimizer }, k, session);
+    const stackedNames = new Set(['x', 'y', 'lr', 'loss']);
+    const io = (list: Program['inputs']): IoSpec[] =>
+      list.map(({ name, node }) => ({
+        name,
+        dtype: node.dtype,
+        shape: stackedNames.has(name) ? [k, ...node.shape] : node.shape,
+      }));
+    return new CompiledGraph(
+      model,
+      io(this.program.inputs),
+      io(this.program.outputs),
+      origin,
+      session,
+      `${this.program.name} (${k} steps per run)`,
+    );
   }
 
   private feeds(state: OnnxTrainerState, x: TypedArray, y: TypedArray): TypedArray[] {
