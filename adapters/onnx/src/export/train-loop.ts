@@ -14,7 +14,7 @@ import { type TrainStepSpec, trainStepProgram } from './train-step.ts';
  *
  * Why: one `session.run` per step makes every step pay for handing all parameters and state to
  * onnxruntime and copying them back out (onnxruntime-node returns fresh copies of every output);
- * for a small model that is a fifth of the step (docs/onnx.md, "Several steps per run"). Inside
+ * for a small model that is a third of the step (docs/onnx.md, "Several steps per run"). Inside
  * the Loop they stay in onnxruntime between steps. Keras calls this `steps_per_execution`.
  *
  * Exact: iteration i runs the same lowered step graph as a single-step run, so K steps here equal
