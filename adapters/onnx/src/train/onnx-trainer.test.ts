@@ -11,6 +11,7 @@ import {
   type TypedArray,
 } from '@reptile/core';
 import { describe, expect, it } from 'vitest';
+import { trainLoopModel } from '../export/train-loop.ts';
 import { OnnxTrainer } from './onnx-trainer.ts';
 
 // A 3-4-2 MLP, batch 6, MSE, SGD with momentum.
@@ -125,6 +126,36 @@ describe('OnnxTrainer: forward, backward and update in one session.run', () => {
     expect(() => new OnnxTrainer(spec, { stepsPerRun: 0 })).toThrow(
       /stepsPerRun must be a positive integer, got 0/,
     );
+    single.release();
+    looped.release();
+  });
+
+  it('runSteps: a parameter large enough for Scan fusion (a Scan inside the Loop body) stays exact', () => {
+    const big = {
+      params: [{ name: 'w', shape: [3, 50000] }],
+      x: { shape: [2, 3] },
+      y: { shape: [2, 50000] },
+      forward: ([w]: readonly Tensor[], x: Tensor) => x.matmul(w!),
+      loss: { name: 'mse' },
+      optimizer: { name: 'adam', lr: 0.01 },
+    };
+    const w0 = [Float32Array.from({ length: 150000 }, (_, i) => Math.sin(i) * 0.1)];
+    const xs = Float32Array.from({ length: 12 }, (_, i) => Math.cos(i));
+    const ys = Float32Array.from({ length: 200000 }, (_, i) => Math.sin(i * 0.01));
+    const single = new OnnxTrainer(big);
+    const looped = new OnnxTrainer(big, { stepsPerRun: 2 });
+    let one = single.init(w0);
+    const losses: number[] = [];
+    for (let k = 0; k < 2; k++) {
+      const r = single.step(one, xs.subarray(k * 6, (k + 1) * 6), ys.subarray(k * 100000, (k + 1) * 100000));
+      losses.push(r.loss);
+      one = r.state;
+    }
+    const body = trainLoopModel(big, 2).model.graph.node[0]!.attribute[0]!.g!;
+    expect(body.node.some((n) => n.op_type === 'Scan')).toBe(true);
+    const r = looped.runSteps(looped.init(w0), xs, ys);
+    expect(r.losses).toEqual(losses);
+    expect(Array.from(r.state.params[0]!)).toEqual(Array.from(one.params[0]!));
     single.release();
     looped.release();
   });
