@@ -1,7 +1,8 @@
 /**
  * Fixture for local-collective.test.ts: many collective calls in a row, mixing every path of the
- * local transport (one-barrier small allreduce, staged and round-by-round reduce-scatter,
- * broadcast, barrier), with ranks drifting apart by rank-dependent busy waits, so a rank often
+ * local transport (one-barrier small allreduce, the staged one-pass reduce-scatter/all-gather
+ * in float32 and float64, round-by-round reduce-scatter, broadcast, barrier), with ranks
+ * drifting apart by rank-dependent busy waits, so a rank often
  * runs a call ahead of its peers. Each result is checked against Σ_k v_k / K accumulated in
  * float64 in rank order (rounded once for float32); writes out/rank-<r>.json with the count of
  * checked calls and every mismatch. argv[2]: JSON {out, lengths, calls, ops}.
@@ -18,7 +19,7 @@ interface Config {
   readonly lengths: readonly number[];
   readonly calls: number;
   /** The calls cycled through. */
-  readonly ops: readonly ('mean' | 'inPlace64' | 'staged' | 'broadcast' | 'barrier')[];
+  readonly ops: readonly ('mean' | 'inPlace64' | 'staged' | 'staged64' | 'broadcast' | 'barrier')[];
 }
 
 const cfg = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Config;
@@ -78,6 +79,15 @@ for (let call = 0; call < cfg.calls; call++) {
       fillFor(b, c.rank, call);
       c.allreduceMeanInPlace(b);
       check(`#${call} staged f32 ${n}`, b, expected(n, call, true));
+      break;
+    }
+    case 'staged64': {
+      const m = Math.floor(n / 2);
+      const fits = m * 8 <= c.slotBytes;
+      const b = fits ? c.stagingBuffer(m, 'float64') : new Float64Array(m);
+      fillFor(b, c.rank, call);
+      c.allreduceMeanInPlace(b);
+      check(`#${call} staged f64 ${m}`, b, expected(m, call, false));
       break;
     }
     case 'broadcast': {

@@ -11,9 +11,9 @@ import { SMALL_BYTES } from './world.ts';
  * differed.
  */
 const WORKER = fileURLToPath(new URL('./interleave-worker.ts', import.meta.url));
-const CALLS = 200;
-type Op = 'mean' | 'inPlace64' | 'staged' | 'broadcast' | 'barrier';
-const MIXED: Op[] = ['mean', 'inPlace64', 'staged', 'broadcast', 'barrier'];
+const CALLS = 240; // a multiple of every ops list's length
+type Op = 'mean' | 'inPlace64' | 'staged' | 'staged64' | 'broadcast' | 'barrier';
+const MIXED: Op[] = ['mean', 'inPlace64', 'staged', 'staged64', 'broadcast', 'barrier'];
 // Back-to-back small allreduces: where a rank a call ahead would reuse memory soonest.
 const SMALL_ONLY: Op[] = ['mean', 'staged', 'mean', 'inPlace64'];
 // 4 KiB slots: 1000 float32 take the small path; 1030 and 1200 go round by round, as do the
@@ -35,6 +35,8 @@ const CASES: Case[] = [
   { name: '2 ranks, 4 KiB slots, mixed calls', n: 2, slotBytes: 4096, ops: MIXED, lengths: ROUNDS },
   { name: '3 ranks, 4 KiB slots, mixed calls', n: 3, slotBytes: 4096, ops: MIXED, lengths: ROUNDS },
   { name: '2 ranks, lengths around the small limit, mixed calls', n: 2, ops: MIXED, lengths: AROUND },
+  // 3 ranks: the staged path's dividing (not power-of-two) kernels
+  { name: '3 ranks, lengths around the small limit, mixed calls', n: 3, ops: MIXED, lengths: AROUND },
   { name: '2 ranks, back-to-back small allreduces', n: 2, ops: SMALL_ONLY, lengths: LARGEST_SMALL },
   { name: '3 ranks, back-to-back small allreduces', n: 3, ops: SMALL_ONLY, lengths: LARGEST_SMALL },
 ];

@@ -8,16 +8,31 @@
  * bit-identical to the in-process simulation. The module is assembled here byte by byte (it is
  * ~200 bytes; no toolchain needed).
  *
- * Both exports take byte addresses: (base, stride, k, lo, hi, out): for every 16-byte vector at
- * offset p in [lo, hi), out[p] = Σ_{j<k} slot_j[p] / k with slot_j at base + j·stride.
+ * Every export takes byte addresses: (base, stride, k, lo, hi, out): for every 16-byte vector at
+ * offset p in [lo, hi), mean[p] = Σ_{j<k} slot_j[p] / k with slot_j at base + j·stride, stored
+ * at out + p — or, for the `…ToAll` kernels, at p in every slot (out unused): a reduce-scatter
+ * and all-gather in one pass over the share, for buffers every rank reads from its own slot.
  * lo and hi must be multiples of 16; the caller finishes a ragged tail itself.
  */
+export type MeanKernel = (
+  base: number,
+  stride: number,
+  k: number,
+  lo: number,
+  hi: number,
+  out: number,
+) => void;
+
 export interface MeanKernels {
-  f32(base: number, stride: number, k: number, lo: number, hi: number, out: number): void;
-  f64(base: number, stride: number, k: number, lo: number, hi: number, out: number): void;
+  f32: MeanKernel;
+  f64: MeanKernel;
   /** The same, multiplying by 1/k: identical results when k is a power of two (and faster than dividing). */
-  f32pow2(base: number, stride: number, k: number, lo: number, hi: number, out: number): void;
-  f64pow2(base: number, stride: number, k: number, lo: number, hi: number, out: number): void;
+  f32pow2: MeanKernel;
+  f64pow2: MeanKernel;
+  f32ToAll: MeanKernel;
+  f64ToAll: MeanKernel;
+  f32pow2ToAll: MeanKernel;
+  f64pow2ToAll: MeanKernel;
 }
 
 // Opcodes (WebAssembly core spec; SIMD ones follow the 0xfd prefix as LEB128 u32).
@@ -150,7 +165,51 @@ function body(first: number[], add: number[], finish: number[], reciprocal: bool
   ];
 }
 
-const f32Body = (scale: number[], reciprocal: boolean) =>
+/** Stores the vector on the stack into slot j at offset p for every j < k (uses locals V and J). */
+const storeToAllSlots = [
+  ...set(V),
+  I32_CONST,
+  0,
+  ...set(J),
+  BLOCK,
+  EMPTY,
+  LOOP,
+  EMPTY,
+  ...get(J),
+  ...get(K),
+  I32_GE_U,
+  BR_IF,
+  1,
+  ...slotAddress(get(J)),
+  ...get(V),
+  ...V128_STORE,
+  ...get(J),
+  I32_CONST,
+  1,
+  I32_ADD,
+  ...set(J),
+  BR,
+  0,
+  END,
+  END,
+];
+
+/** Where a kernel puts each mean vector: at out + p, or at p in every slot. */
+type Target = 'out' | 'all';
+
+const f32Mean = (scale: number[]) => [
+  ...get(ACC_LO),
+  ...get(KK),
+  ...scale,
+  ...F32X4_DEMOTE,
+  ...get(ACC_HI),
+  ...get(KK),
+  ...scale,
+  ...F32X4_DEMOTE,
+  ...JOIN_LOWS,
+];
+
+const f32Body = (scale: number[], reciprocal: boolean, target: Target) =>
   body(
     [
       ...slotAddress([I32_CONST, 0]),
@@ -182,46 +241,43 @@ const f32Body = (scale: number[], reciprocal: boolean) =>
       ...F64X2_ADD,
       ...set(ACC_HI),
     ],
-    [
-      ...get(OUT),
-      ...get(P),
-      I32_ADD,
-      ...get(ACC_LO),
-      ...get(KK),
-      ...scale,
-      ...F32X4_DEMOTE,
-      ...get(ACC_HI),
-      ...get(KK),
-      ...scale,
-      ...F32X4_DEMOTE,
-      ...JOIN_LOWS,
-      ...V128_STORE,
-    ],
+    target === 'out'
+      ? [...get(OUT), ...get(P), I32_ADD, ...f32Mean(scale), ...V128_STORE]
+      : [...f32Mean(scale), ...storeToAllSlots],
     reciprocal,
   );
 
-const f64Body = (scale: number[], reciprocal: boolean) =>
-  body(
+const f64Body = (scale: number[], reciprocal: boolean, target: Target) => {
+  const mean = [...get(ACC_LO), ...get(KK), ...scale];
+  return body(
     [...slotAddress([I32_CONST, 0]), ...V128_LOAD, ...set(ACC_LO)],
     [...get(ACC_LO), ...slotAddress(get(J)), ...V128_LOAD, ...F64X2_ADD, ...set(ACC_LO)],
-    [...get(OUT), ...get(P), I32_ADD, ...get(ACC_LO), ...get(KK), ...scale, ...V128_STORE],
+    target === 'out'
+      ? [...get(OUT), ...get(P), I32_ADD, ...mean, ...V128_STORE]
+      : [...mean, ...storeToAllSlots],
     reciprocal,
   );
-const BODIES = [
-  f32Body(F64X2_DIV, false),
-  f64Body(F64X2_DIV, false),
-  f32Body(F64X2_MUL, true),
-  f64Body(F64X2_MUL, true),
-];
+};
 
-/** The module: imports env.memory (shared, ≤ 4 GiB), exports the four kernels. */
+/** Export names and bodies, in function-index order. */
+const KERNELS: readonly [keyof MeanKernels, number[]][] = (['out', 'all'] as const).flatMap((target) => {
+  const suffix = target === 'all' ? 'ToAll' : '';
+  return [
+    [`f32${suffix}`, f32Body(F64X2_DIV, false, target)],
+    [`f64${suffix}`, f64Body(F64X2_DIV, false, target)],
+    [`f32pow2${suffix}`, f32Body(F64X2_MUL, true, target)],
+    [`f64pow2${suffix}`, f64Body(F64X2_MUL, true, target)],
+  ] as [keyof MeanKernels, number[]][];
+});
+
+/** The module: imports env.memory (shared, ≤ 4 GiB), exports the eight kernels. */
 export const MEAN_KERNEL_WASM = new Uint8Array([
   ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
   ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0]])),
   ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(1), ...uleb(65536)]])),
-  ...section(3, vec(BODIES.map(() => [0]))),
-  ...section(7, vec(['f32', 'f64', 'f32pow2', 'f64pow2'].map((n, i) => [...name(n), 0x00, i]))),
-  ...section(10, vec(BODIES.map((b) => [...uleb(b.length), ...b]))),
+  ...section(3, vec(KERNELS.map(() => [0]))),
+  ...section(7, vec(KERNELS.map(([n], i) => [...name(n), 0x00, i]))),
+  ...section(10, vec(KERNELS.map(([, b]) => [...uleb(b.length), ...b]))),
 ]);
 
 /**
