@@ -105,6 +105,34 @@ const slotAddress = (j: number[]) => [
 ];
 
 /**
+ * for (i = start; i < limit; i += step) { ops }, the counter in local `i`; `start` and `limit` are
+ * instructions leaving an i32, `step` a one-byte constant (< 64).
+ */
+const countedLoop = (i: number, start: number[], limit: number[], step: number, ops: number[]): number[] => [
+  ...start,
+  ...set(i),
+  BLOCK,
+  EMPTY,
+  LOOP,
+  EMPTY,
+  ...get(i),
+  ...limit,
+  I32_GE_U,
+  BR_IF,
+  1,
+  ...ops,
+  ...get(i),
+  I32_CONST,
+  step,
+  I32_ADD,
+  ...set(i),
+  BR,
+  0,
+  END,
+  END,
+];
+
+/**
  * The shared skeleton: kk = splat(k) (or splat(1/k)); for p in [lo, hi) step 16 { first(); for
  * j in 1..k-1 add(); finish() }.
  */
@@ -117,50 +145,11 @@ function body(first: number[], add: number[], finish: number[], reciprocal: bool
     ...(reciprocal ? [F64_DIV] : []),
     ...F64X2_SPLAT,
     ...set(KK),
-    ...get(LO),
-    ...set(P),
-    BLOCK,
-    EMPTY,
-    LOOP,
-    EMPTY,
-    ...get(P),
-    ...get(HI),
-    I32_GE_U,
-    BR_IF,
-    1,
-    ...first,
-    I32_CONST,
-    1,
-    ...set(J),
-    BLOCK,
-    EMPTY,
-    LOOP,
-    EMPTY,
-    ...get(J),
-    ...get(K),
-    I32_GE_U,
-    BR_IF,
-    1,
-    ...add,
-    ...get(J),
-    I32_CONST,
-    1,
-    I32_ADD,
-    ...set(J),
-    BR,
-    0,
-    END,
-    END,
-    ...finish,
-    ...get(P),
-    I32_CONST,
-    16,
-    I32_ADD,
-    ...set(P),
-    BR,
-    0,
-    END,
-    END,
+    ...countedLoop(P, get(LO), get(HI), 16, [
+      ...first,
+      ...countedLoop(J, [I32_CONST, 1], get(K), 1, add),
+      ...finish,
+    ]),
     END,
   ];
 }
@@ -168,46 +157,17 @@ function body(first: number[], add: number[], finish: number[], reciprocal: bool
 /** Stores the vector on the stack into slot j at offset p for every j < k (uses locals V and J). */
 const storeToAllSlots = [
   ...set(V),
-  I32_CONST,
-  0,
-  ...set(J),
-  BLOCK,
-  EMPTY,
-  LOOP,
-  EMPTY,
-  ...get(J),
-  ...get(K),
-  I32_GE_U,
-  BR_IF,
-  1,
-  ...slotAddress(get(J)),
-  ...get(V),
-  ...V128_STORE,
-  ...get(J),
-  I32_CONST,
-  1,
-  I32_ADD,
-  ...set(J),
-  BR,
-  0,
-  END,
-  END,
+  ...countedLoop(J, [I32_CONST, 0], get(K), 1, [...slotAddress(get(J)), ...get(V), ...V128_STORE]),
 ];
 
 /** Where a kernel puts each mean vector: at out + p, or at p in every slot. */
 type Target = 'out' | 'all';
 
-const f32Mean = (scale: number[]) => [
-  ...get(ACC_LO),
-  ...get(KK),
-  ...scale,
-  ...F32X4_DEMOTE,
-  ...get(ACC_HI),
-  ...get(KK),
-  ...scale,
-  ...F32X4_DEMOTE,
-  ...JOIN_LOWS,
-];
+/** The float32 mean vector: each float64 half-sum scaled by kk, demoted, the two joined. */
+const f32Mean = (scale: number[]) => {
+  const half = (acc: number) => [...get(acc), ...get(KK), ...scale, ...F32X4_DEMOTE];
+  return [...half(ACC_LO), ...half(ACC_HI), ...JOIN_LOWS];
+};
 
 const f32Body = (scale: number[], reciprocal: boolean, target: Target) =>
   body(
