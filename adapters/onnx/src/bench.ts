@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import type { BenchMeasurement, FrontendBenchEntry } from '@reptile/core';
-import { ops, type Tensor, type TypedArray } from '@reptile/core';
+import { median, ops, type Tensor, type TypedArray } from '@reptile/core';
 import type { ChunkedStepOptions } from './train/chunked-step.ts';
 import { OnnxOptimizer, type OnnxRunOptions } from './train/onnx-optimizer.ts';
 import { OnnxTrainer } from './train/onnx-trainer.ts';
@@ -43,12 +43,6 @@ export type BandwidthKind = keyof typeof KINDS;
  */
 function best(xs: number[]): number {
   return Math.min(...xs);
-}
-
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** memcpy bandwidth (bytes read + written per second) between two warm buffers of n floats. */

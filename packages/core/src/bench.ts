@@ -26,3 +26,11 @@ export interface FrontendBenchEntry {
   readonly description?: string;
   run(): Promise<BenchMeasurement & { readonly name?: string }>;
 }
+
+/** The median (the mean of the two middle values for an even count), as benchmark reports use it. */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) throw new Error('median of nothing');
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}

@@ -33,7 +33,7 @@ export { grad, valueAndGrad } from './autodiff/grad.ts';
 export { GRAD_RULES } from './autodiff/rules.ts';
 export type { Backend } from './backend/backend.ts';
 export { getBackend, setBackend } from './backend/backend.ts';
-export type { BenchMeasurement, FrontendBenchEntry } from './bench.ts';
+export { type BenchMeasurement, type FrontendBenchEntry, median } from './bench.ts';
 export * from './config/validate.ts';
 export type { DType, TypedArray } from './dtype.ts';
 export { castScalar, DTYPES, isFloat, parseDType, toTyped } from './dtype.ts';

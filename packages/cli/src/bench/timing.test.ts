@@ -1,5 +1,6 @@
+import { median } from '@reptile/core';
 import { describe, expect, it } from 'vitest';
-import { interleavedMedians, median } from './timing.ts';
+import { interleavedMedians } from './timing.ts';
 
 describe('timing helpers', () => {
   it('takes the median of odd and even counts', () => {

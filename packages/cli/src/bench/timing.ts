@@ -1,11 +1,5 @@
 import { performance } from 'node:perf_hooks';
-
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) throw new Error('median of nothing');
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
+import { median } from '@reptile/core';
 
 export interface TimingPlan {
   /** Untimed rounds first, so the JIT and allocator settle before measuring. */
