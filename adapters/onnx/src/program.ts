@@ -1,7 +1,7 @@
 import type { NamedTensorSpec, Node } from '@reptile/core';
 import type { LowerOptions } from './lower/context.ts';
 import { type LoweredModel, lowerToModel } from './lower/lower.ts';
-import { CompiledGraph } from './runtime/compiled.ts';
+import { CompiledGraph, type IoSpec } from './runtime/compiled.ts';
 import type { SessionConfig } from './runtime/session.ts';
 
 /**
@@ -35,10 +35,20 @@ export function programModel(program: Program, options: LowerOptions = {}): Lowe
   return lowerToModel(spec, options);
 }
 
+/** The name, dtype and shape of each of a program's inputs or outputs, as CompiledGraph checks them. */
+export function ioSpecs(list: Program['inputs']): IoSpec[] {
+  return list.map(({ name, node }) => ({ name, dtype: node.dtype, shape: node.shape }));
+}
+
 /** Lowers and binds a program to onnxruntime (the session is built on first run and reused). */
 export function compileProgram(program: Program, options: SessionConfig & LowerOptions = {}): CompiledGraph {
   const { model, origin } = programModel(program, options);
-  const io = (list: Program['inputs']) =>
-    list.map(({ name, node }) => ({ name, dtype: node.dtype, shape: node.shape }));
-  return new CompiledGraph(model, io(program.inputs), io(program.outputs), origin, options, program.name);
+  return new CompiledGraph(
+    model,
+    ioSpecs(program.inputs),
+    ioSpecs(program.outputs),
+    origin,
+    options,
+    program.name,
+  );
 }

@@ -1,6 +1,6 @@
 import type { Optimizer, TypedArray } from '@reptile/core';
 import { optimizerStepProgram } from '../export/optimizer-step.ts';
-import { type Program, programModel, type TensorSpec } from '../program.ts';
+import { ioSpecs, type Program, programModel, type TensorSpec } from '../program.ts';
 import { CompiledGraph, STORAGE } from '../runtime/compiled.ts';
 import { type ChunkPlan, chunkPlan, groupSlots, type ParamSlots } from './chunk-plan.ts';
 import { inPlaceSafety, overlaps, sameMemory } from './in-place.ts';
@@ -30,12 +30,10 @@ export interface ChunkedStepOptions {
 /** Lowers `program` and binds it to onnxruntime, keeping the ONNX graph for analysis. */
 function compile(program: Program, options: OnnxRunOptions) {
   const { model, origin } = programModel(program, { ...options, exactOutputShapes: true, fuse: false });
-  const io = (list: Program['inputs']) =>
-    list.map(({ name, node }) => ({ name, dtype: node.dtype, shape: node.shape }));
   const compiled = new CompiledGraph(
     model,
-    io(program.inputs),
-    io(program.outputs),
+    ioSpecs(program.inputs),
+    ioSpecs(program.outputs),
     origin,
     options,
     program.name,

@@ -9,7 +9,7 @@ import {
 } from '@reptile/core';
 import { trainLoopModel } from '../export/train-loop.ts';
 import { type TrainStepSpec, trainStepProgram } from '../export/train-step.ts';
-import { compileProgram, type Program } from '../program.ts';
+import { compileProgram, ioSpecs, type Program } from '../program.ts';
 import { CompiledGraph, type IoSpec } from '../runtime/compiled.ts';
 import type { OnnxRunOptions } from './onnx-optimizer.ts';
 
@@ -119,13 +119,10 @@ export class OnnxTrainer {
     const k = this.stepsPerRun;
     const { stepsPerRun: _, ...session } = this.options;
     const { model, origin } = trainLoopModel({ ...this.spec, optimizer: this.optimizer }, k, session);
-    const stackedNames = new Set(['x', 'y', 'lr', 'loss']);
+    // the same inputs and outputs as one step, with x, y, lr and loss stacked K deep
+    const stacked = new Set(['x', 'y', 'lr', 'loss']);
     const io = (list: Program['inputs']): IoSpec[] =>
-      list.map(({ name, node }) => ({
-        name,
-        dtype: node.dtype,
-        shape: stackedNames.has(name) ? [k, ...node.shape] : node.shape,
-      }));
+      ioSpecs(list).map((s) => (stacked.has(s.name) ? { ...s, shape: [k, ...s.shape] } : s));
     return new CompiledGraph(
       model,
       io(this.program.inputs),
