@@ -44,9 +44,9 @@ export function trainLoopModel(spec: TrainStepSpec, steps: number, options: Lowe
     { ...options, exactOutputShapes: true },
   );
   const step = lowered.model.graph;
-  const isCarried = (name: string) => !['x', 'y', 'lr'].map(inner).includes(name);
+  const perIteration = new Set(['x', 'y', 'lr'].map(inner)); // taken from the stacked outer inputs
   const inputOf = (name: string) => step.input.find((v) => v.name === inner(name))!;
-  const carriedIn = step.input.filter((v) => isCarried(v.name));
+  const carriedIn = step.input.filter((v) => !perIteration.has(v.name));
   const carriedNames = carriedIn.map((v) => v.name.slice('body.'.length)); // params.*, state.*, step
   const updated = single.outputs.filter((o) => o.name !== 'loss').map((o) => inner(o.name));
 

@@ -63,6 +63,24 @@ function naiveConv(g: ConvGeometry, x: number[], k: number[]): number[] {
 const convOf = (g: ConvGeometry) => (x: Tensor, w: Tensor) =>
   x.conv2d(w, { strides: g.strides, dilations: g.dilations, pads: g.pads, groups: g.groups });
 
+/** One image of `channels` × size × size, 3×3 kernels to 2 outputs, stride 1, 'same' zero padding. */
+const same3x3 = (channels: number, size: number): ConvGeometry => ({
+  n: 1,
+  groups: 1,
+  cg: channels,
+  og: 2,
+  h: size,
+  w: size,
+  kh: 3,
+  kw: 3,
+  strides: [1, 1],
+  dilations: [1, 1],
+  pads: [
+    [1, 1],
+    [1, 1],
+  ],
+});
+
 describe('reference conv2d', () => {
   it('equals the definition for random geometries (float64)', () => {
     fc.assert(
@@ -81,22 +99,7 @@ describe('reference conv2d', () => {
 
   it('builds the patches of a large image band by band, with the same result', () => {
     // 128 channels × 3×3 taps × 48×48 pixels is 2.65M patch values, above the 2M band limit
-    const g: ConvGeometry = {
-      n: 1,
-      groups: 1,
-      cg: 128,
-      og: 2,
-      h: 48,
-      w: 48,
-      kh: 3,
-      kw: 3,
-      strides: [1, 1],
-      dilations: [1, 1],
-      pads: [
-        [1, 1],
-        [1, 1],
-      ],
-    };
+    const g = same3x3(128, 48);
     const { x, k, xShape, wShape } = operands(g);
     const got = convOf(g)(Tensor.fromData(x, xShape, 'float64'), Tensor.fromData(k, wShape, 'float64'));
     const want = naiveConv(g, x, k);
@@ -106,22 +109,7 @@ describe('reference conv2d', () => {
   });
 
   it('rounds float32 once from the float64 sum', () => {
-    const g: ConvGeometry = {
-      n: 1,
-      groups: 1,
-      cg: 3,
-      og: 2,
-      h: 5,
-      w: 5,
-      kh: 3,
-      kw: 3,
-      strides: [1, 1],
-      dilations: [1, 1],
-      pads: [
-        [1, 1],
-        [1, 1],
-      ],
-    };
+    const g = same3x3(3, 5);
     const { x, k, xShape, wShape } = operands(g);
     const x32 = Array.from(Float32Array.from(x));
     const k32 = Array.from(Float32Array.from(k));
