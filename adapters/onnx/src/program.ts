@@ -42,7 +42,16 @@ export function ioSpecs(list: Program['inputs']): IoSpec[] {
 
 /** Lowers and binds a program to onnxruntime (the session is built on first run and reused). */
 export function compileProgram(program: Program, options: SessionConfig & LowerOptions = {}): CompiledGraph {
-  const { model, origin } = programModel(program, options);
+  return bindProgram(program, programModel(program, options), options);
+}
+
+/** Binds an already lowered program to onnxruntime, for callers that also read its ONNX graph. */
+export function bindProgram(
+  program: Program,
+  lowered: LoweredModel,
+  options: SessionConfig = {},
+): CompiledGraph {
+  const { model, origin } = lowered;
   return new CompiledGraph(
     model,
     ioSpecs(program.inputs),

@@ -1,7 +1,7 @@
 import type { Optimizer, TypedArray } from '@reptile/core';
 import { optimizerStepProgram } from '../export/optimizer-step.ts';
-import { ioSpecs, type Program, programModel, type TensorSpec } from '../program.ts';
-import { CompiledGraph, STORAGE } from '../runtime/compiled.ts';
+import { bindProgram, type Program, programModel, type TensorSpec } from '../program.ts';
+import { type CompiledGraph, STORAGE } from '../runtime/compiled.ts';
 import { type ChunkPlan, chunkPlan, groupSlots, type ParamSlots } from './chunk-plan.ts';
 import { inPlaceSafety, overlaps, sameMemory } from './in-place.ts';
 import type { OnnxRunOptions } from './onnx-optimizer.ts';
@@ -29,16 +29,8 @@ export interface ChunkedStepOptions {
 
 /** Lowers `program` and binds it to onnxruntime, keeping the ONNX graph for analysis. */
 function compile(program: Program, options: OnnxRunOptions) {
-  const { model, origin } = programModel(program, { ...options, exactOutputShapes: true, fuse: false });
-  const compiled = new CompiledGraph(
-    model,
-    ioSpecs(program.inputs),
-    ioSpecs(program.outputs),
-    origin,
-    options,
-    program.name,
-  );
-  return { compiled, graph: model.graph };
+  const lowered = programModel(program, { ...options, exactOutputShapes: true, fuse: false });
+  return { compiled: bindProgram(program, lowered, options), graph: lowered.model.graph };
 }
 
 /** One stretch of a parameter copied into (or out of) a chunk at `at`. */
