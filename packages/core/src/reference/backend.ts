@@ -3,6 +3,7 @@ import { allocate, type TypedArray } from '../dtype.ts';
 import { fail } from '../errors.ts';
 import { type Node, topoSort } from '../ir/node.ts';
 import { isElementwise } from '../ir/op.ts';
+import { BufferPool } from './buffer-pool.ts';
 import { conv2dKernel } from './conv.ts';
 import { runFused } from './fusion.ts';
 import {
@@ -36,12 +37,29 @@ function scalarBroadcast(node: Node): boolean {
   return node.op.kind === 'expand' && node.inputs[0]!.size === 1;
 }
 
+/** Idle intermediate buffers a backend keeps for reuse, by default (see BufferPool). */
+export const DEFAULT_POOL_BYTES = 64 * 1024 * 1024;
+
+export interface ReferenceBackendOptions {
+  /** Most bytes of idle intermediate buffers kept for reuse; 0 turns recycling off. */
+  readonly poolBytes?: number;
+  /** The pool to recycle through (tests pass one that scribbles over what it hands out). */
+  readonly pool?: BufferPool;
+}
+
 /**
  * The reference backend: pure TypeScript, float32 and float64, the executable spec of every
  * primitive's semantics (docs/protocol.md). Chains of elementwise primitives run as one fused loop.
+ * Intermediate buffers go back to a pool once their last reader has run, and later kernels reuse
+ * them; outputs are always fresh buffers that belong to the caller.
  */
 export class ReferenceBackend implements Backend {
   readonly name = 'reference';
+  readonly pool: BufferPool;
+
+  constructor(options: ReferenceBackendOptions = {}) {
+    this.pool = options.pool ?? new BufferPool(options.poolBytes ?? DEFAULT_POOL_BYTES);
+  }
 
   run(outputs: readonly Node[], bindings?: ReadonlyMap<Node, TypedArray>): TypedArray[] {
     const isLeaf = (n: Node) => n.cached !== undefined || n.op.kind === 'constant' || n.op.kind === 'input';
@@ -64,27 +82,89 @@ export class ReferenceBackend implements Backend {
       if (scalarBroadcast(n)) return u.every(fusable);
       return fusable(n) && u.length === 1 && fusable(u[0]!);
     };
+    const executed = order.filter((n) => !isLeaf(n) && !inlined(n));
+    const lifetimes = new Lifetimes(executed, inlined);
     const values = new Map<Node, TypedArray>();
     const value = (n: Node): TypedArray =>
       values.get(n) ?? fail(`internal: ${n.op.kind} #${n.id} has no value`);
+    // Outputs leave the run, so they are allocated fresh; everything else may come from the pool.
+    const buffer = (n: Node): TypedArray =>
+      outputSet.has(n) ? allocate(n.dtype, n.size) : lifetimes.own(this.pool.take(n.dtype, n.size));
     for (const node of order) {
-      if (isLeaf(node)) {
-        values.set(node, leafValue(node, bindings));
-        continue;
-      }
-      if (inlined(node)) continue;
+      if (isLeaf(node)) values.set(node, leafValue(node, bindings));
+    }
+    for (const node of executed) {
+      let out: TypedArray;
       if (node.op.kind === 'reshape' && values.has(node.inputs[0]!)) {
-        values.set(node, value(node.inputs[0]!)); // reshape of a materialised buffer is a view
+        out = value(node.inputs[0]!); // reshape of a materialised buffer is a view
       } else if (fusable(node)) {
-        const out = allocate(node.dtype, node.size);
+        out = buffer(node);
         runFused(node, (n) => values.has(n), value, out);
-        values.set(node, out);
       } else {
         const kernel = KERNELS[node.op.kind] ?? fail(`no reference kernel for ${node.op.kind}`);
-        values.set(node, kernel(node, node.inputs.map(value)));
+        out = buffer(node);
+        kernel(node, node.inputs.map(value), out);
       }
+      values.set(node, out);
+      lifetimes.produced(node, out, outputSet.has(node));
+      for (const dead of lifetimes.consumed(node, value)) this.pool.give(dead.dtype, dead.buffer);
     }
     return outputs.map(value);
+  }
+}
+
+/**
+ * When each intermediate buffer of one run is last read. A buffer is counted once per executed
+ * node that reads it (a fused loop reads the materialised leaves of its tree; a reshape view reads
+ * its input and passes its own readers on to the same buffer). Buffers reach zero readers once,
+ * after their last reader ran; those the run allocated and that are not outputs are dead then.
+ */
+class Lifetimes {
+  private readonly reads = new Map<Node, Node[]>();
+  private readonly readers = new Map<Node, number>();
+  private readonly pending = new Map<TypedArray, number>();
+  private readonly owned = new Set<TypedArray>();
+  private readonly escaping = new Set<TypedArray>();
+
+  constructor(executed: readonly Node[], inlined: (n: Node) => boolean) {
+    for (const node of executed) {
+      const read = new Set<Node>();
+      const visit = (n: Node) => {
+        for (const input of n.inputs) {
+          if (inlined(input)) visit(input);
+          else read.add(input);
+        }
+      };
+      visit(node);
+      this.reads.set(node, [...read]);
+      for (const r of read) this.readers.set(r, (this.readers.get(r) ?? 0) + 1);
+    }
+  }
+
+  /** Marks a buffer as allocated by this run (so it may be recycled once dead). */
+  own(buffer: TypedArray): TypedArray {
+    this.owned.add(buffer);
+    return buffer;
+  }
+
+  /** `node` now holds `buffer` (its own, or its input's for a view). */
+  produced(node: Node, buffer: TypedArray, isOutput: boolean): void {
+    if (isOutput) this.escaping.add(buffer);
+    if (this.owned.has(buffer))
+      this.pending.set(buffer, (this.pending.get(buffer) ?? 0) + (this.readers.get(node) ?? 0));
+  }
+
+  /** The buffers `node` was the last reader of, after it ran. */
+  consumed(node: Node, value: (n: Node) => TypedArray): { dtype: Node['dtype']; buffer: TypedArray }[] {
+    const dead: { dtype: Node['dtype']; buffer: TypedArray }[] = [];
+    for (const r of this.reads.get(node)!) {
+      const buffer = value(r);
+      const left = this.pending.get(buffer);
+      if (left === undefined) continue; // a leaf's or an output's buffer
+      this.pending.set(buffer, left - 1);
+      if (left === 1 && !this.escaping.has(buffer)) dead.push({ dtype: r.dtype, buffer });
+    }
+    return dead;
   }
 }
 

@@ -1,4 +1,4 @@
-import { allocate, type TypedArray } from '../dtype.ts';
+import type { TypedArray } from '../dtype.ts';
 import type { Node } from '../ir/node.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { Node } from '../ir/node.ts';
  * output channels. Everything accumulates in float64 and each output is rounded once, as matmul
  * does, so float32 results equal the exactly rounded sum.
  */
-export function conv2dKernel(node: Node, [x, w]: readonly TypedArray[]): TypedArray {
+export function conv2dKernel(node: Node, [x, w]: readonly TypedArray[], out: TypedArray): void {
   const op = node.op;
   if (op.kind !== 'conv2d') throw new Error('conv2dKernel on another op');
   const [n, c, h, wd] = node.inputs[0]!.shape as [number, number, number, number];
@@ -18,7 +18,6 @@ export function conv2dKernel(node: Node, [x, w]: readonly TypedArray[]): TypedAr
   const og = o / groups;
   const depth = cg * kh * kw;
   const pixels = oh * ow;
-  const out = allocate(node.dtype, node.size);
   const rows = Array.from({ length: kh }, (_, r) =>
     taps(oh, op.strides[0], r * op.dilations[0] - op.pads[0][0], h),
   );
@@ -64,7 +63,6 @@ export function conv2dKernel(node: Node, [x, w]: readonly TypedArray[]): TypedAr
       }
     }
   }
-  return out;
 }
 
 /** Most doubles one band of patches may hold (16 MB). */

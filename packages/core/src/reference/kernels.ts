@@ -1,4 +1,4 @@
-import { allocate, type TypedArray } from '../dtype.ts';
+import type { TypedArray } from '../dtype.ts';
 import type { Node } from '../ir/node.ts';
 import { stridesOf } from '../shape.ts';
 import { stridedCopy } from './strided.ts';
@@ -7,10 +7,26 @@ import { stridedCopy } from './strided.ts';
  * Reference kernels for the non-elementwise primitives. Elementwise primitives are compiled by
  * `fusion.ts`. Reductions and matmul accumulate in float64 and round once when storing, which is
  * at least as accurate as any frontend we compare against; int32 results wrap modulo 2^32.
+ *
+ * A kernel writes every element of `out`, which the backend takes from its buffer pool and may
+ * hold a previous kernel's values.
  */
-export type Kernel = (node: Node, inputs: readonly TypedArray[]) => TypedArray;
+export type Kernel = (node: Node, inputs: readonly TypedArray[], out: TypedArray) => void;
 
-export function reduceKernel(node: Node, [x]: readonly TypedArray[]): TypedArray {
+let scratchBuffer = new Float64Array(1024);
+
+/**
+ * Float64 accumulators of `size` elements (contents arbitrary), from one buffer that grows and is
+ * reused: a fresh off-heap array per kernel call would cost an allocation and a GC sweep each.
+ * Kernels run one at a time on a thread, and each module instance (one per worker thread) has its
+ * own buffer, so one is enough.
+ */
+function scratch(size: number): Float64Array {
+  if (scratchBuffer.length < size) scratchBuffer = new Float64Array(Math.max(size, 2 * scratchBuffer.length));
+  return scratchBuffer.subarray(0, size);
+}
+
+export function reduceKernel(node: Node, [x]: readonly TypedArray[], out: TypedArray): void {
   const op = node.op;
   if (op.kind !== 'reduce') throw new Error('reduceKernel on non-reduce');
   const inShape = node.inputs[0]!.shape;
@@ -25,12 +41,13 @@ export function reduceKernel(node: Node, [x]: readonly TypedArray[]): TypedArray
     outStrideOnInput.push(reduced.has(i) ? 0 : keptStrides[k++]!);
   });
   const outSize = node.size;
-  const acc = new Float64Array(outSize);
+  const acc = scratch(outSize);
   const fn = op.fn;
-  const arg = fn === 'argmax' ? new Int32Array(outSize) : undefined;
+  // argmax writes its indices straight into the (int32) output
+  const arg = fn === 'argmax' ? out : undefined;
   const axis = op.axes[0] ?? 0;
-  if (fn === 'max' || fn === 'argmax') acc.fill(-Infinity);
-  if (fn === 'min') acc.fill(Infinity);
+  acc.fill(fn === 'max' || fn === 'argmax' ? -Infinity : fn === 'min' ? Infinity : 0);
+  arg?.fill(0);
   const rank = inShape.length;
   const index = new Array<number>(rank).fill(0);
   const n = x!.length;
@@ -57,18 +74,15 @@ export function reduceKernel(node: Node, [x]: readonly TypedArray[]): TypedArray
       index[d] = 0;
     }
   }
-  if (arg) return arg;
-  const out = allocate(node.dtype, outSize);
+  if (arg) return;
   if (node.dtype === 'int32') for (let i = 0; i < outSize; i++) out[i] = acc[i]! | 0;
   else out.set(acc);
-  return out;
 }
 
-export function transposeKernel(node: Node, [x]: readonly TypedArray[]): TypedArray {
+export function transposeKernel(node: Node, [x]: readonly TypedArray[], out: TypedArray): void {
   const op = node.op;
   if (op.kind !== 'transpose') throw new Error('transposeKernel on non-transpose');
   const inStrides = stridesOf(node.inputs[0]!.shape);
-  const out = allocate(node.dtype, node.size);
   stridedCopy(
     x!,
     0,
@@ -78,44 +92,36 @@ export function transposeKernel(node: Node, [x]: readonly TypedArray[]): TypedAr
     stridesOf(node.shape),
     node.shape,
   );
-  return out;
 }
 
-export function expandKernel(node: Node, [x]: readonly TypedArray[]): TypedArray {
+export function expandKernel(node: Node, [x]: readonly TypedArray[], out: TypedArray): void {
   const inShape = node.inputs[0]!.shape;
   const inStrides = stridesOf(inShape).map((s, i) => (inShape[i] === 1 ? 0 : s));
-  const out = allocate(node.dtype, node.size);
   if (node.inputs[0]!.size === 1) out.fill(x![0]!);
   else stridedCopy(x!, 0, inStrides, out, 0, stridesOf(node.shape), node.shape);
-  return out;
 }
 
-export function sliceKernel(node: Node, [x]: readonly TypedArray[]): TypedArray {
+export function sliceKernel(node: Node, [x]: readonly TypedArray[], out: TypedArray): void {
   const op = node.op;
   if (op.kind !== 'slice') throw new Error('sliceKernel on non-slice');
   const inStrides = stridesOf(node.inputs[0]!.shape);
   const offset = op.begin.reduce((acc, b, i) => acc + b * inStrides[i]!, 0);
-  const out = allocate(node.dtype, node.size);
   if (node.size > 0) stridedCopy(x!, offset, inStrides, out, 0, stridesOf(node.shape), node.shape);
-  return out;
 }
 
-export function padKernel(node: Node, [x]: readonly TypedArray[]): TypedArray {
+export function padKernel(node: Node, [x]: readonly TypedArray[], out: TypedArray): void {
   const op = node.op;
   if (op.kind !== 'pad') throw new Error('padKernel on non-pad');
-  const out = allocate(node.dtype, node.size);
   out.fill(op.value);
   const outStrides = stridesOf(node.shape);
   const offset = op.pads.reduce((acc, [lo], i) => acc + lo * outStrides[i]!, 0);
   const inShape = node.inputs[0]!.shape;
   if (node.inputs[0]!.size > 0) stridedCopy(x!, 0, stridesOf(inShape), out, offset, outStrides, inShape);
-  return out;
 }
 
-export function concatKernel(node: Node, inputs: readonly TypedArray[]): TypedArray {
+export function concatKernel(node: Node, inputs: readonly TypedArray[], out: TypedArray): void {
   const op = node.op;
   if (op.kind !== 'concat') throw new Error('concatKernel on non-concat');
-  const out = allocate(node.dtype, node.size);
   const outStrides = stridesOf(node.shape);
   let at = 0;
   node.inputs.forEach((input, i) => {
@@ -131,7 +137,6 @@ export function concatKernel(node: Node, inputs: readonly TypedArray[]): TypedAr
       );
     at += input.shape[op.axis]!;
   });
-  return out;
 }
 
 function store(out: TypedArray, at: number, acc: Float64Array, count: number, int: boolean): void {
@@ -139,17 +144,16 @@ function store(out: TypedArray, at: number, acc: Float64Array, count: number, in
   else out.set(acc.subarray(0, count), at);
 }
 
-export function matmulKernel(node: Node, [a, b]: readonly TypedArray[]): TypedArray {
+export function matmulKernel(node: Node, [a, b]: readonly TypedArray[], out: TypedArray): void {
   const sa = node.inputs[0]!.shape;
   const sb = node.inputs[1]!.shape;
   const m = sa[sa.length - 2]!;
   const k = sa[sa.length - 1]!;
   const n = sb[sb.length - 1]!;
   const batches = node.size / Math.max(m * n, 1);
-  const out = allocate(node.dtype, node.size);
   // Four output rows are accumulated together (in float64) so each row of b is loaded once per
   // four rows of a; the i-k-j order walks b and the accumulators contiguously.
-  const acc = new Float64Array(4 * n);
+  const acc = scratch(4 * n);
   for (let bt = 0; bt < batches; bt++) {
     const ao = bt * m * k;
     const bo = bt * k * n;
@@ -185,5 +189,4 @@ export function matmulKernel(node: Node, [a, b]: readonly TypedArray[]): TypedAr
       store(out, oo + i * n, row, n, node.dtype === 'int32');
     }
   }
-  return out;
 }
