@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type BenchMeasurement, fail } from './core.ts';
+import { type BenchMeasurement, fail, median } from './core.ts';
 import { launch } from './launch.ts';
 import type { LaunchOptions } from './launch-types.ts';
 import { commandExists, MPI_INSTALL_HINT } from './mpi/addon.ts';
@@ -183,64 +183,57 @@ const allreduceLocal: DistributedBenchEntry = {
   },
 };
 
-interface MlpRun {
-  samplesPerSecond: number;
-  seconds: number;
-  syncSeconds: number;
-  computeSeconds: number;
+/** Samples/s of every block of each configuration, in round order (bench-workers/mlp-worker.ts). */
+interface MlpBlocks {
+  two: number[];
+  one: number[];
+  apart: number[];
+  twoSyncSeconds: number[];
 }
 
 /**
  * The MLP workload of docs/distributed.md: 32-128-10, batch 64 per rank, ZooKeeper β = 1, H = 1.
- * Timed steps follow a long warm-up so both sides are measured in steady state (the JIT's
- * background compilation of the first few hundred steps would otherwise run on the 1-worker
- * side's idle second core and count against the 2-worker side).
+ * One launch of 2 worker threads alternates blocks of 2-rank training, 1-rank training and
+ * 2 ranks training apart (no communication), each block after a long warm-up, so both sides are
+ * measured in steady state and under the same load.
  */
-const MLP_STEPS = 300;
+const MLP_ROUNDS = 24;
+const MLP_BLOCK_STEPS = 50;
+const MLP_BATCH = 64;
 const MLP_WARMUP = 300;
-const mlpArgs = (mode: 'zookeeper' | 'independent') => [
-  String(MLP_STEPS),
-  '64',
-  '128',
-  String(MLP_WARMUP),
-  mode,
-];
 
 const scaling2: DistributedBenchEntry = {
   name: 'zookeeper.scaling.2',
   description: 'MLP training samples/s with ZooKeeper (β=1, H=1) on 2 local workers vs 1',
   target: 1.6,
   async run() {
-    const mlp = (n: number, mode: 'zookeeper' | 'independent') =>
-      result<MlpRun>({ n, script: worker('mlp-worker'), args: mlpArgs(mode) });
-    // Best of each side over alternating rounds; the ceiling (2 ranks training independently,
-    // no communication) runs in the same rounds, so it sees the same machine load.
-    let two: MlpRun | undefined;
-    let one: MlpRun | undefined;
-    let apart: MlpRun | undefined;
-    const best = (a: MlpRun | undefined, b: MlpRun) =>
-      a && a.samplesPerSecond >= b.samplesPerSecond ? a : b;
-    for (let i = 0; i < ROUNDS; i++) {
-      two = best(two, await mlp(2, 'zookeeper'));
-      one = best(one, await mlp(1, 'zookeeper'));
-      apart = best(apart, await mlp(2, 'independent'));
-    }
-    const ms = (r: MlpRun) => (r.seconds / MLP_STEPS) * 1000;
+    const b = await result<MlpBlocks>({
+      n: 2,
+      script: worker('mlp-worker'),
+      args: [MLP_ROUNDS, MLP_BLOCK_STEPS, MLP_BATCH, 128, MLP_WARMUP].map(String),
+    });
+    const best = (xs: number[]) => Math.max(...xs);
+    const twoBest = b.two.indexOf(best(b.two));
+    const stepMs = (samplesPerSecond: number, ranks: number) =>
+      ((MLP_BATCH * ranks) / samplesPerSecond) * 1000;
     return {
       name: this.name,
-      value: two!.samplesPerSecond,
+      value: best(b.two),
       unit: 'samples/s',
       peer: '1 worker',
-      peerValue: one!.samplesPerSecond,
-      ratio: two!.samplesPerSecond / one!.samplesPerSecond,
+      peerValue: best(b.one),
+      ratio: best(b.two) / best(b.one),
       target: this.target,
       details: {
-        oneWorkerStepMs: ms(one!),
-        twoWorkerStepMs: ms(two!),
-        /** Mean time per step a rank of the 2-worker run spent inside the allreduce, waiting included. */
-        twoWorkerSyncMs: (two!.syncSeconds / MLP_STEPS) * 1000,
-        /** 2 ranks training independently vs 1: what the machine allowed without any communication. */
-        independentRatio: apart!.samplesPerSecond / one!.samplesPerSecond,
+        oneWorkerStepMs: stepMs(best(b.one), 1),
+        twoWorkerStepMs: stepMs(best(b.two), 2),
+        /** Time per step a rank of the best 2-worker block spent inside the allreduce, waiting included. */
+        twoWorkerSyncMs: (b.twoSyncSeconds[twoBest]! / MLP_BLOCK_STEPS) * 1000,
+        /** 2 ranks training apart vs 1 (best blocks): what the machine allowed without communication. */
+        independentRatio: best(b.apart) / best(b.one),
+        /** The median over rounds of 2 workers ÷ 1 worker within the same round. */
+        medianRoundRatio: median(b.two.map((two, r) => two / b.one[r]!)),
+        rounds: MLP_ROUNDS,
       },
     };
   },

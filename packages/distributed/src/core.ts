@@ -13,6 +13,7 @@ export {
   grad,
   materialize,
   meanOfBuffers,
+  median,
   type Optimizer,
   type OptimizerState,
   ops,

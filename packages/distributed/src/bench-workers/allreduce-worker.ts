@@ -2,7 +2,9 @@
  * Times this transport's allreduce (and, on rank 0, memcpy of the same bytes) for bench.ts.
  * argv: bytes warmup iterations. Rank 0 prints one JSON line prefixed `RESULT `. Protocol, as in
  * native/allreduce_bench.c: barrier, time one call, repeat; the slowest rank's time counts per
- * iteration; the median over iterations is reported.
+ * iteration; the median over iterations is reported. The memcpy that the staged allreduce is
+ * compared with is timed in the same loop, just before each of its iterations, so both see the
+ * same machine load.
  */
 import { connect } from '../connect.ts';
 import type { FloatBuffer } from '../core.ts';
@@ -24,9 +26,11 @@ function slowest(own: number[]): number[] {
   );
 }
 
-function time(op: () => void): number {
+/** Median over iterations of the slowest rank's time for `op`; `before` runs ahead of each iteration, outside the timing. */
+function time(op: () => void, before?: () => void): number {
   const times: number[] = [];
   for (let it = 0; it < warmup + iterations; it++) {
+    before?.();
     c.barrier();
     const t0 = performance.now();
     op();
@@ -36,17 +40,16 @@ function time(op: () => void): number {
   return median(slowest(times));
 }
 
-let memcpySeconds = Number.NaN;
-if (c.rank === 0) {
-  const dst = new Float32Array(n);
-  const times: number[] = [];
-  for (let it = 0; it < warmup + iterations; it++) {
-    const t0 = performance.now();
-    dst.set(input);
-    if (it >= warmup) times.push((performance.now() - t0) / 1000);
-  }
-  memcpySeconds = median(times);
-}
+/** Rank 0's memcpy of the same bytes, timed once per call (the rest of the ranks do nothing). */
+const memcpyTimes: number[] = [];
+const dst = new Float32Array(n);
+const memcpy = () => {
+  if (c.rank !== 0) return;
+  const t0 = performance.now();
+  dst.set(input);
+  memcpyTimes.push((performance.now() - t0) / 1000);
+};
+
 c.barrier();
 let sink = 0;
 const allocating = time(() => {
@@ -62,8 +65,11 @@ let stagedSeconds = Number.NaN;
 if (staging && inPlace) {
   const buffer = staging.stagingBuffer(n);
   buffer.set(input);
-  stagedSeconds = time(() => inPlace.allreduceMeanInPlace(buffer));
+  stagedSeconds = time(() => inPlace.allreduceMeanInPlace(buffer), memcpy);
+} else {
+  for (let it = 0; it < warmup + iterations; it++) memcpy();
 }
+const memcpySeconds = c.rank === 0 ? median(memcpyTimes.slice(warmup)) : Number.NaN;
 if (c.rank === 0) {
   console.log(
     `RESULT ${JSON.stringify({ bytes, ranks: c.size, transport: c.transport, memcpySeconds, allreduceSeconds: allocating, inPlaceSeconds, stagedSeconds, check: sink > 0 })}`,

@@ -1,17 +1,20 @@
 /**
- * ZooKeeper (β = 1, H = 1) training the MLP on this rank's shard, for the scaling benchmark.
- * argv: steps batch hidden [warmup] [mode]. Rank 0 prints `RESULT {"samplesPerSecond", ...}`:
- * samples of all ranks over the slowest rank's training time, after `warmup` untimed steps.
- * mode `independent` trains each rank alone (a 1-rank collective: the same per-step work, no
- * communication), the ceiling any synchronous scheme could reach on the machine at that moment.
+ * The `zookeeper.scaling.2` measurement: MLP training with ZooKeeper (β = 1, H = 1), timed on
+ * 2 ranks and on 1 in alternating blocks inside one pair of long-lived worker threads, so both
+ * sides meet the same machine load (this host is shared: a block of a few hundred milliseconds
+ * sees much steadier load than separate runs seconds apart).
  *
- * The warm-up is long (hundreds of steps) on purpose: V8 keeps compiling the tensor library's
- * hot paths for the first few hundred steps, on its background threads. A 1-worker run lends
- * them the idle second core, a 2-worker run cannot, so a short warm-up measures JIT start-up
- * more than training (see docs/distributed.md, "Benchmarks").
- *
- * `syncSeconds` is the time this rank spent inside the collective (waiting for its peer
- * included), summed over the timed steps; `computeSeconds` is the rest of the step.
+ * argv: rounds blockSteps batch hidden warmup. Each round runs three blocks of `blockSteps`
+ * steps, each on its own model and optimizer state:
+ * - `two`: both ranks train with the real collective (the measured configuration);
+ * - `one`: rank 0 trains alone on the whole data set, through a 1-rank collective (the same
+ *   per-step code), while rank 1 sleeps at the next barrier;
+ * - `apart`: both ranks train, each through a 1-rank collective (no communication): the ceiling
+ *   any synchronous scheme could reach on the machine at that moment.
+ * Every configuration first runs `warmup` untimed steps: V8 keeps compiling the tensor library's
+ * hot paths for the first few hundred steps on its background threads (docs/distributed.md).
+ * Rank 0 prints `RESULT {...}` with each block's samples/s and the two-rank blocks' time in the
+ * collective, waiting for the peer included.
  */
 import { connect } from '../connect.ts';
 import { type Collective, grad, materialize, singleRankCollective } from '../core.ts';
@@ -19,58 +22,95 @@ import { shardIndices } from '../shard.ts';
 import { batchOf, blobs, initMlp, mlpLoss } from '../workload/mlp.ts';
 import { zookeeperRank } from '../zookeeper-rank.ts';
 
-const [steps, batch, hidden, warmup = 3] = process.argv.slice(2, 6).map(Number) as [
+const [rounds, blockSteps, batch, hidden, warmup] = process.argv.slice(2, 7).map(Number) as [
   number,
   number,
   number,
-  number?,
+  number,
+  number,
 ];
-const independent = process.argv[6] === 'independent';
 const c = connect();
-const timed = timedCollective(independent ? singleRankCollective() : c);
 const data = blobs(4096, 32, 10, 1);
-const zk = zookeeperRank({ name: 'zookeeper', lr: 0.05 }, timed.collective);
-let { params, state } = zk.start(initMlp(data.features, hidden, data.classes, 2));
-const shard = shardIndices(data.n, c.rank, c.size, { seed: 3 });
-let start = 0;
-for (let t = 0; t < warmup + steps; t++) {
-  if (t === warmup) {
-    c.barrier();
-    timed.reset();
-    start = performance.now();
-  }
-  const at = (t * batch) % (shard.length - batch + 1);
-  const { x, y } = batchOf(data, shard.subarray(at, at + batch));
-  const loss = mlpLoss(params, x, y, data.classes);
-  const r = zk.step(params, grad(loss, params), state);
-  params = materialize(r.params);
-  state = r.state;
+const timed = timedCollective(c);
+
+/** A training run on `rows` of the data set through `collective`, advanced `steps` at a time. */
+function trainer(collective: Collective, rows: Int32Array): (steps: number) => void {
+  const zk = zookeeperRank({ name: 'zookeeper', lr: 0.05 }, collective);
+  let { params, state } = zk.start(initMlp(data.features, hidden, data.classes, 2));
+  let t = 0;
+  return (steps) => {
+    for (let i = 0; i < steps; i++, t++) {
+      const at = (t * batch) % (rows.length - batch + 1);
+      const { x, y } = batchOf(data, rows.subarray(at, at + batch));
+      const loss = mlpLoss(params, x, y, data.classes);
+      const r = zk.step(params, grad(loss, params), state);
+      params = materialize(r.params);
+      state = r.state;
+    }
+  };
 }
-const seconds = (performance.now() - start) / 1000;
-const sync = timed.seconds();
-// Each rank's [seconds, syncSeconds] in its own pair of slots; the mean × size recovers them.
-const own = new Float64Array(2 * c.size);
-own.set([seconds * c.size, sync * c.size], 2 * c.rank);
-const all = c.allreduceMean(own);
-const ranks = Array.from({ length: c.size }, (_, r) => ({ seconds: all[2 * r]!, sync: all[2 * r + 1]! }));
-const maxSeconds = Math.max(...ranks.map((r) => r.seconds));
-const meanSync = ranks.reduce((s, r) => s + r.sync, 0) / c.size;
+
+const own = shardIndices(data.n, c.rank, c.size, { seed: 3 });
+const two = trainer(timed.collective, own);
+const apart = trainer(singleRankCollective(), own);
+const one =
+  c.rank === 0 ? trainer(singleRankCollective(), shardIndices(data.n, 0, 1, { seed: 3 })) : undefined;
+
+two(warmup);
+apart(warmup);
+one?.(warmup);
+
+/** Seconds this rank spent in `run` (0 when it sat the block out), after a barrier. */
+function block(run: ((steps: number) => void) | undefined): number {
+  c.barrier();
+  if (!run) return 0;
+  const t0 = performance.now();
+  run(blockSteps);
+  return (performance.now() - t0) / 1000;
+}
+
+const seconds = { two: [] as number[], one: [] as number[], apart: [] as number[] };
+const syncSeconds: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  timed.reset();
+  seconds.two.push(block(two));
+  syncSeconds.push(timed.seconds());
+  seconds.one.push(block(one));
+  seconds.apart.push(block(apart));
+}
+c.barrier();
+
+// Every rank's times in its own slots; the mean × size recovers them on all ranks.
+const perRank = [...seconds.two, ...seconds.one, ...seconds.apart, ...syncSeconds];
+const gathered = new Float64Array(perRank.length * c.size);
+gathered.set(
+  perRank.map((s) => s * c.size),
+  c.rank * perRank.length,
+);
+const all = c.allreduceMean(gathered);
+const at = (rank: number, series: number, r: number) => all[rank * perRank.length + series * rounds + r]!;
+const slowest = (series: number, r: number) =>
+  Math.max(...Array.from({ length: c.size }, (_, rank) => at(rank, series, r)));
+const samples = blockSteps * batch;
 if (c.rank === 0) {
+  const perRound = (f: (r: number) => number) => Array.from({ length: rounds }, (_, r) => f(r));
   console.log(
     `RESULT ${JSON.stringify({
       ranks: c.size,
-      steps,
+      blockSteps,
       batch,
       warmup,
-      seconds: maxSeconds,
-      samplesPerSecond: (steps * batch * c.size) / maxSeconds,
-      syncSeconds: meanSync,
-      computeSeconds: maxSeconds - meanSync,
+      two: perRound((r) => (samples * c.size) / slowest(0, r)),
+      one: perRound((r) => samples / at(0, 1, r)),
+      apart: perRound((r) => (samples * c.size) / slowest(2, r)),
+      twoSyncSeconds: perRound(
+        (r) => Array.from({ length: c.size }, (_, rank) => at(rank, 3, r)).reduce((a, b) => a + b) / c.size,
+      ),
     })}`,
   );
 }
 
-/** The collective with the wall time spent in its calls added up (the untimed warm-up excluded). */
+/** The collective with the wall time spent in its calls added up. */
 function timedCollective(inner: Collective): {
   collective: Collective;
   reset(): void;
