@@ -1,3 +1,15 @@
 /** The workspace packages the CLI uses, in one place. */
 export { formatTable, resultsToJson, runConformance, settle, writeJsonAtomic } from '@reptile/conformance';
-export { fail, type Optimizer, ops, optimizerFromConfig, ReptileError, Tensor, Trainer } from '@reptile/core';
+export {
+  fail,
+  getBackend,
+  grad,
+  type Optimizer,
+  ops,
+  optimizerFromConfig,
+  ReferenceBackend,
+  ReptileError,
+  setBackend,
+  Tensor,
+  Trainer,
+} from '@reptile/core';

@@ -9,6 +9,7 @@ import {
   timeRatio,
 } from './bench.ts';
 import { adamBuffers, fusedAdamStep, fusedSgdStep, sgdBuffers } from './fused.ts';
+import { recycleEntry } from './recycle-entry.ts';
 import { interleavedMedians } from './timing.ts';
 
 /** A hand-written in-place loop the Reptile optimizer is measured against. */
@@ -55,6 +56,7 @@ export const coreSuite: BenchSuite = {
         step: (p, g, s) => fusedSgdStep(SGD, p, g, s),
       },
     ),
+    recycleEntry,
   ],
 };
 

@@ -17,7 +17,11 @@ describe('reptile bench', () => {
     expect(code).toBe(0);
     const report = JSON.parse(readFileSync(file, 'utf8'));
     expect(report.suite).toBe('core');
-    expect(report.results.map((r: { name: string }) => r.name)).toEqual(['core.adam.2k', 'core.sgd.2k']);
+    expect(report.results.map((r: { name: string }) => r.name)).toEqual([
+      'core.adam.2k',
+      'core.sgd.2k',
+      'core.recycle.mlp', // fixed MLP workload, not sized by --size
+    ]);
     for (const r of report.results) {
       expect(Object.keys(r)).toEqual(
         expect.arrayContaining(['name', 'value', 'unit', 'peer', 'peerValue', 'ratio']),
