@@ -29,7 +29,9 @@ const MiB16 = 16 * 1024 * 1024;
 const WARMUP = 5;
 const ITERATIONS = 30;
 const ROUNDS = 3;
-const worker = (name: string) => fileURLToPath(new URL(`./bench-workers/${name}.ts`, import.meta.url));
+/** The path of a bench worker script (`bench-workers/<name>.ts`). */
+export const benchWorker = (name: string) =>
+  fileURLToPath(new URL(`./bench-workers/${name}.ts`, import.meta.url));
 const RAW_SOURCE = fileURLToPath(new URL('../native/allreduce_bench.c', import.meta.url));
 const RAW_BINARY = fileURLToPath(new URL('../build/allreduce_bench', import.meta.url));
 
@@ -39,7 +41,7 @@ export function busBandwidth(bytes: number, seconds: number, ranks: number): num
 }
 
 /** Runs a worker script and returns the JSON its rank 0 printed after `RESULT `. */
-async function result<T>(options: Omit<LaunchOptions, 'onLine'>): Promise<T> {
+export async function workerResult<T>(options: Omit<LaunchOptions, 'onLine'>): Promise<T> {
   const lines: string[] = [];
   let found: T | undefined;
   const r = await launch({
@@ -111,10 +113,10 @@ const allreduceMpi: DistributedBenchEntry = {
     const [reptile, peer] = await alternate(
       ROUNDS,
       async () => {
-        const t = await result<AllreduceTimes>({
+        const t = await workerResult<AllreduceTimes>({
           n: 2,
           transport: 'mpi',
-          script: worker('allreduce-worker'),
+          script: benchWorker('allreduce-worker'),
           args: allreduceArgs,
         });
         allocating = Math.min(allocating, t.allreduceSeconds);
@@ -152,9 +154,9 @@ const allreduceLocal: DistributedBenchEntry = {
   async run() {
     let best: AllreduceTimes | undefined;
     for (let i = 0; i < ROUNDS; i++) {
-      const t = await result<AllreduceTimes>({
+      const t = await workerResult<AllreduceTimes>({
         n: 2,
-        script: worker('allreduce-worker'),
+        script: benchWorker('allreduce-worker'),
         args: allreduceArgs,
       });
       if (!best || t.stagedSeconds < best.stagedSeconds)
@@ -207,9 +209,9 @@ const scaling2: DistributedBenchEntry = {
   description: 'MLP training samples/s with ZooKeeper (β=1, H=1) on 2 local workers vs 1',
   target: 1.6,
   async run() {
-    const b = await result<MlpBlocks>({
+    const b = await workerResult<MlpBlocks>({
       n: 2,
-      script: worker('mlp-worker'),
+      script: benchWorker('mlp-worker'),
       args: [MLP_ROUNDS, MLP_BLOCK_STEPS, MLP_BATCH, 128, MLP_WARMUP].map(String),
     });
     const best = (xs: number[]) => Math.max(...xs);
