@@ -32,8 +32,7 @@ describe('examples/tfjs-existing', () => {
     expect(acc(h2)).toBeGreaterThan(0.9);
     expect(loss(h2).at(-1)!).toBeLessThan(loss(h2)[0]! / 3);
     // Same formulas up to Adam's ε (tf.train.adam's default is 1e-7, Reptile's 1e-8) and the loss'
-    // clipping: the
-    // curves agree closely, epoch by epoch.
+    // clipping: the curves agree closely, epoch by epoch.
     loss(h1).forEach((l, i) => {
       expect(Math.abs(l - loss(h2)[i]!)).toBeLessThan(0.02);
     });
