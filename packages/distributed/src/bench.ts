@@ -214,25 +214,28 @@ const scaling2: DistributedBenchEntry = {
       script: benchWorker('mlp-worker'),
       args: [MLP_ROUNDS, MLP_BLOCK_STEPS, MLP_BATCH, 128, MLP_WARMUP].map(String),
     });
-    const best = (xs: number[]) => Math.max(...xs);
-    const twoBest = b.two.indexOf(best(b.two));
+    const [two, one, apart] = [b.two, b.one, b.apart].map((blocks) => Math.max(...blocks)) as [
+      number,
+      number,
+      number,
+    ];
     const stepMs = (samplesPerSecond: number, ranks: number) =>
       ((MLP_BATCH * ranks) / samplesPerSecond) * 1000;
     return {
       name: this.name,
-      value: best(b.two),
+      value: two,
       unit: 'samples/s',
       peer: '1 worker',
-      peerValue: best(b.one),
-      ratio: best(b.two) / best(b.one),
+      peerValue: one,
+      ratio: two / one,
       target: this.target,
       details: {
-        oneWorkerStepMs: stepMs(best(b.one), 1),
-        twoWorkerStepMs: stepMs(best(b.two), 2),
+        oneWorkerStepMs: stepMs(one, 1),
+        twoWorkerStepMs: stepMs(two, 2),
         /** Time per step a rank of the best 2-worker block spent inside the allreduce, waiting included. */
-        twoWorkerSyncMs: (b.twoSyncSeconds[twoBest]! / MLP_BLOCK_STEPS) * 1000,
+        twoWorkerSyncMs: (b.twoSyncSeconds[b.two.indexOf(two)]! / MLP_BLOCK_STEPS) * 1000,
         /** 2 ranks training apart vs 1 (best blocks): what the machine allowed without communication. */
-        independentRatio: best(b.apart) / best(b.one),
+        independentRatio: apart / one,
         /** The median over rounds of 2 workers ÷ 1 worker within the same round. */
         medianRoundRatio: median(b.two.map((two, r) => two / b.one[r]!)),
         rounds: MLP_ROUNDS,

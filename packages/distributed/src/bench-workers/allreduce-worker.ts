@@ -8,6 +8,7 @@
  */
 import { connect } from '../connect.ts';
 import type { FloatBuffer } from '../core.ts';
+import { gatherAll } from './gather.ts';
 
 const [bytes, warmup, iterations] = process.argv.slice(2).map(Number) as [number, number, number];
 const c = connect();
@@ -16,14 +17,10 @@ const input = Float32Array.from({ length: n }, (_, i) => ((i + c.rank) % 1000) *
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Per-iteration time of the slowest rank: each rank's times go through one allreduce-mean. */
+/** Per-iteration time of the slowest rank. */
 function slowest(own: number[]): number[] {
-  const all = new Float64Array(c.size * own.length);
-  all.set(own, c.rank * own.length);
-  const mean = c.allreduceMean(all);
-  return own.map((_, it) =>
-    Math.max(...Array.from({ length: c.size }, (_, r) => mean[r * own.length + it]! * c.size)),
-  );
+  const ranks = gatherAll(c, own);
+  return own.map((_, it) => Math.max(...ranks.map((times) => times[it]!)));
 }
 
 /** Median over iterations of the slowest rank's time for `op`; `before` runs ahead of each iteration, outside the timing. */

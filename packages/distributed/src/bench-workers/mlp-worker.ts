@@ -21,6 +21,7 @@ import { type Collective, grad, materialize, singleRankCollective } from '../cor
 import { shardIndices } from '../shard.ts';
 import { batchOf, blobs, initMlp, mlpLoss } from '../workload/mlp.ts';
 import { zookeeperRank } from '../zookeeper-rank.ts';
+import { gatherAll } from './gather.ts';
 
 const [rounds, blockSteps, batch, hidden, warmup] = process.argv.slice(2, 7).map(Number) as [
   number,
@@ -78,19 +79,11 @@ for (let r = 0; r < rounds; r++) {
   seconds.one.push(block(one));
   seconds.apart.push(block(apart));
 }
-c.barrier();
 
-// Every rank's times in its own slots; the mean × size recovers them on all ranks.
-const perRank = [...seconds.two, ...seconds.one, ...seconds.apart, ...syncSeconds];
-const gathered = new Float64Array(perRank.length * c.size);
-gathered.set(
-  perRank.map((s) => s * c.size),
-  c.rank * perRank.length,
-);
-const all = c.allreduceMean(gathered);
-const at = (rank: number, series: number, r: number) => all[rank * perRank.length + series * rounds + r]!;
-const slowest = (series: number, r: number) =>
-  Math.max(...Array.from({ length: c.size }, (_, rank) => at(rank, series, r)));
+// Series 0–3 of every rank: two, one, apart, twoSync, each `rounds` long.
+const ranks = gatherAll(c, [...seconds.two, ...seconds.one, ...seconds.apart, ...syncSeconds]);
+const at = (rank: number, series: number, r: number) => ranks[rank]![series * rounds + r]!;
+const slowest = (series: number, r: number) => Math.max(...ranks.map((_, rank) => at(rank, series, r)));
 const samples = blockSteps * batch;
 if (c.rank === 0) {
   const perRound = (f: (r: number) => number) => Array.from({ length: rounds }, (_, r) => f(r));
@@ -103,9 +96,7 @@ if (c.rank === 0) {
       two: perRound((r) => (samples * c.size) / slowest(0, r)),
       one: perRound((r) => samples / at(0, 1, r)),
       apart: perRound((r) => (samples * c.size) / slowest(2, r)),
-      twoSyncSeconds: perRound(
-        (r) => Array.from({ length: c.size }, (_, rank) => at(rank, 3, r)).reduce((a, b) => a + b) / c.size,
-      ),
+      twoSyncSeconds: perRound((r) => ranks.reduce((sum, _, rank) => sum + at(rank, 3, r), 0) / c.size),
     })}`,
   );
 }
